@@ -1,0 +1,87 @@
+"""podplan: plan what a Flyte task needs from a Kubernetes cluster.
+
+The public API mirrors ``flytekit.core.task`` (D1): a flytekit user migrates by changing imports.
+Exports are resolved lazily (PEP 562) so that ``import podplan`` stays fast and heavy
+dependencies (protobuf, kubernetes, numpy, NVML) load only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # resources
+    "Quantity": "podplan.resources",
+    "Resources": "podplan.resources",
+    "ResourceSpec": "podplan.resources",
+    # accelerators
+    "construct_extended_resources": "podplan.accelerators",
+    # tasks (the seed surface)
+    "task": "podplan.tasks",
+    "PythonTask": "podplan.tasks",
+    "PythonFunctionTask": "podplan.tasks",
+    "AsyncPythonFunctionTask": "podplan.tasks",
+    "TaskMetadata": "podplan.tasks",
+    "PodTemplate": "podplan.tasks",
+    "Secret": "podplan.tasks",
+    "Cache": "podplan.tasks",
+    "Echo": "podplan.tasks",
+    "ReferenceTask": "podplan.tasks",
+    "reference_task": "podplan.tasks",
+    "TaskPlugins": "podplan.tasks",
+    "eager": "podplan.tasks",
+    "decorate_function": "podplan.tasks",
+    "FLYTE_ENABLE_VSCODE_KEY": "podplan.tasks",
+    "SerializationSettings": "podplan.tasks",
+    "ImageConfig": "podplan.tasks",
+    "Image": "podplan.tasks",
+    # pod preview
+    "Platform": "podplan.podspec",
+    "build_pod": "podplan.podspec",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a public name on first use and cache it on the module."""
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'podplan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover - static re-exports for type checkers and IDEs
+    from podplan.accelerators import construct_extended_resources
+    from podplan.podspec import Platform, build_pod
+    from podplan.resources import Quantity, Resources, ResourceSpec
+    from podplan.tasks import (
+        FLYTE_ENABLE_VSCODE_KEY,
+        AsyncPythonFunctionTask,
+        Cache,
+        Echo,
+        Image,
+        ImageConfig,
+        PodTemplate,
+        PythonFunctionTask,
+        PythonTask,
+        ReferenceTask,
+        Secret,
+        SerializationSettings,
+        TaskMetadata,
+        TaskPlugins,
+        decorate_function,
+        eager,
+        reference_task,
+        task,
+    )

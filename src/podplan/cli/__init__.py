@@ -1,0 +1,1 @@
+"""The ``podplan`` command line: thin commands over the library packages."""

@@ -1,0 +1,127 @@
+"""One exception hierarchy for podplan.
+
+Every class derives from :class:`PodplanError` and *also* from the builtin exception that
+flytekit raises in the same situation (DESIGN D1), so ``except ValueError`` keeps working for
+code migrated from flytekit. Messages name the field, the value and what would be valid.
+
+Modules add classes here (append only); nothing else in podplan defines exception types.
+"""
+
+from __future__ import annotations
+
+
+class PodplanError(Exception):
+    """Base class of every error podplan raises on purpose."""
+
+
+# --- resources --------------------------------------------------------------------------------
+
+
+class QuantityError(PodplanError, ValueError):
+    """A value is not a valid Kubernetes quantity (``"1GB"``, ``"abc"``, NaN, ``True`` ...)."""
+
+
+class ResourceTypeError(PodplanError, AssertionError, TypeError):
+    """A ``Resources`` field has a type flytekit rejects (flytekit raises ``AssertionError``)."""
+
+
+class ResourceValueError(PodplanError, ValueError):
+    """A resource value is out of range: negative, a fractional GPU, request above limit."""
+
+
+class ResourceConflictError(PodplanError, ValueError):
+    """``resources=`` was combined with ``requests=``/``limits=`` (flytekit raises ``ValueError``)."""
+
+
+# --- accelerators -----------------------------------------------------------------------------
+
+
+class AcceleratorError(PodplanError, ValueError):
+    """An accelerator, device string or MIG partition that is not valid."""
+
+
+class SharedMemoryError(PodplanError, ValueError):
+    """``shared_memory`` is neither ``True`` nor a memory quantity."""
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+class TaskDefinitionError(PodplanError, ValueError):
+    """A ``@task`` argument has an invalid value (flytekit raises ``ValueError``)."""
+
+
+class TaskTypeError(PodplanError, TypeError):
+    """A ``@task`` argument, input or output has the wrong type."""
+
+
+class UnknownArgumentError(PodplanError, TypeError):
+    """A keyword argument that the called API does not know (D5: nothing is silently ignored)."""
+
+
+class InterfaceError(PodplanError, TypeError):
+    """A function signature cannot become a typed Flyte interface."""
+
+
+class OverrideError(PodplanError, ValueError):
+    """``with_overrides`` received an invalid value."""
+
+
+class SerializationError(PodplanError, ValueError):
+    """A task cannot be serialized to a Flyte task template."""
+
+
+class PluginError(PodplanError, TypeError):
+    """A ``TaskPlugins`` registration collides or a task_config has no plugin."""
+
+
+class LocalExecutionError(PodplanError, RuntimeError):
+    """Running a task locally failed for a reason other than the task's own exception."""
+
+
+# --- podspec ----------------------------------------------------------------------------------
+
+
+class PlatformError(PodplanError, ValueError):
+    """A platform configuration file or value is invalid (the message carries the key path)."""
+
+
+class PodBuildError(PodplanError, ValueError):
+    """A pod cannot be built from the task template on this platform."""
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+class ClusterError(PodplanError, ValueError):
+    """A node list or node-pool file is invalid (the message carries the location)."""
+
+
+class NotSchedulableError(PodplanError, AssertionError):
+    """Raised by ``podplan.testing.assert_schedulable`` when no pool can run the task."""
+
+
+# --- local GPUs -------------------------------------------------------------------------------
+
+
+class LocalGPUError(PodplanError, RuntimeError):
+    """Local GPU detection or placement failed."""
+
+
+class PlacementError(LocalGPUError):
+    """No local GPU matches the task's accelerator under a ``strict`` policy."""
+
+
+class TaskTimeoutError(PodplanError, TimeoutError):
+    """An isolated local run exceeded the task's timeout and was killed."""
+
+
+class OOMKilledError(PodplanError, MemoryError):
+    """An isolated local run exceeded the task's memory limit and was killed."""
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+class TargetError(PodplanError, ValueError):
+    """A CLI target (``file.py:task``, ``package.module``) cannot be loaded."""
