@@ -40,6 +40,10 @@ class AcceleratorError(PodplanError, ValueError):
     """An accelerator, device string or MIG partition that is not valid."""
 
 
+class AcceleratorTypeError(AcceleratorError, TypeError):
+    """An accelerator argument has the wrong type (a string instead of an accelerator object ...)."""
+
+
 class SharedMemoryError(PodplanError, ValueError):
     """``shared_memory`` is neither ``True`` nor a memory quantity."""
 
@@ -69,6 +73,22 @@ class OverrideError(PodplanError, ValueError):
 
 class SerializationError(PodplanError, ValueError):
     """A task cannot be serialized to a Flyte task template."""
+
+
+class SecretRequestError(PodplanError, AssertionError, TypeError):
+    """A ``secret_requests`` element is not a ``Secret`` (flytekit raises ``AssertionError``)."""
+
+
+class PodTemplateError(PodplanError, AssertionError, ValueError):
+    """A ``PodTemplate`` is invalid (flytekit raises ``FlyteValidationException``, an AssertionError)."""
+
+
+class ImageConfigError(PodplanError, AssertionError, ValueError):
+    """A container-image template names an unknown image or attribute (flytekit: AssertionError)."""
+
+
+class TaskVariableError(PodplanError, KeyError):
+    """A task has no input or output variable of that name."""
 
 
 class PluginError(PodplanError, TypeError):
