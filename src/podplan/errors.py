@@ -67,6 +67,18 @@ class InterfaceError(PodplanError, TypeError):
     """A function signature cannot become a typed Flyte interface."""
 
 
+class TypeTransformerError(TaskTypeError, AssertionError, ValueError):
+    """An input or output value does not match its declared type at a local call.
+
+    flytekit raises ``TypeTransformerFailedError`` (a ``TypeError``, ``AssertionError`` and
+    ``ValueError``) in the same case.
+    """
+
+
+class UnexpectedInputError(UnknownArgumentError, AssertionError):
+    """A task was called with an input its interface does not have (flytekit: ``AssertionError``)."""
+
+
 class OverrideError(PodplanError, ValueError):
     """``with_overrides`` received an invalid value."""
 
