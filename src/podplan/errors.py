@@ -152,6 +152,10 @@ class OOMKilledError(PodplanError, MemoryError):
     """An isolated local run exceeded the task's memory limit and was killed."""
 
 
+class GPUProfileError(PodplanError, ValueError):
+    """A fake-NVML GPU profile (``PODPLAN_FAKE_NVML``, ``load_profile``) is unknown or malformed."""
+
+
 # --- CLI --------------------------------------------------------------------------------------
 
 
