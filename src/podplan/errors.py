@@ -33,6 +33,17 @@ class ResourceConflictError(PodplanError, ValueError):
     """``resources=`` was combined with ``requests=``/``limits=`` (flytekit raises ``ValueError``)."""
 
 
+class QuantityTypeError(QuantityError, TypeError):
+    """``Quantity()`` got a value of a type that is not a quantity (``bool``, ``None``, a list ...)."""
+
+
+class ResourceBoolError(ResourceTypeError, QuantityTypeError):
+    """A ``Resources`` field is a ``bool``: flytekit accepts it as an int, podplan rejects it.
+
+    It is an ``AssertionError`` (flytekit's type check), a ``TypeError`` and a ``ValueError``.
+    """
+
+
 # --- accelerators -----------------------------------------------------------------------------
 
 
@@ -77,6 +88,10 @@ class TypeTransformerError(TaskTypeError, AssertionError, ValueError):
 
 class UnexpectedInputError(UnknownArgumentError, AssertionError):
     """A task was called with an input its interface does not have (flytekit: ``AssertionError``)."""
+
+
+class OverrideTypeError(PodplanError, AssertionError, TypeError):
+    """A ``with_overrides`` argument has the wrong type (flytekit raises ``AssertionError``)."""
 
 
 class OverrideError(PodplanError, ValueError):

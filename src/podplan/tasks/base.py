@@ -305,10 +305,17 @@ class PythonTask:
 
     def local_execute(self, ctx: Any = None, **kwargs: Any) -> Any:
         """Run the task locally on already-bound inputs, inside the task's run context."""
+        return self._local_call(kwargs)
+
+    def _local_call(self, inputs: dict[str, Any], *, accelerator: Any = None, resources: Any = None) -> Any:
+        """Run with the environment applied and, for GPU tasks, the local-GPU hook entered.
+
+        ``accelerator``/``resources`` replace the task's own (used by node overrides).
+        """
         from podplan.tasks.local import task_run_context
 
-        with task_run_context(self):
-            return self.dispatch_execute(ctx, kwargs)
+        with task_run_context(self, accelerator=accelerator, resources=resources):
+            return self.dispatch_execute(None, inputs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the task locally: inputs are bound and checked against the interface."""

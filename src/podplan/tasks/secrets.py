@@ -61,7 +61,7 @@ class Secret:
             group=self.group or "",
             key=self.key or "",
             group_version=self.group_version or "",
-            mount_requirement=int(self.mount_requirement),  # type: ignore[arg-type]
+            mount_requirement=int(self.mount_requirement),
             env_var=self.env_var or "",
         )
 

@@ -141,20 +141,23 @@ def _check_str_mapping(value: Any, field: str) -> dict[str, str] | None:
 
 
 def dnsify(value: str) -> str:
-    """Turn a node name into a DNS-1123 label the way flytekit does (``"t_1"`` → ``"t-1"``)."""
-    max_len = 63
-    out: list[str] = []
-    for i, ch in enumerate(value):
-        if ch.isupper():
-            if i > 0 and value[i - 1] not in "-_." and not value[i - 1].isupper():
-                out.append("-")
-            out.append(ch.lower())
-        elif ch in "_.":
-            out.append("-")
+    """A node name as a DNS-1123 label, as flytekit does (``"t_1"`` → ``"t-1"``,
+    ``"fooBar_baz"`` → ``"foo-bar-baz"``; ≥ 63 characters → ``<10-hex sha224>-<tail>``)."""
+    max_len, hash_len = 63, 10
+    if len(value) >= max_len:
+        digest = hashlib.sha224(value.encode("utf-8")).hexdigest()[:hash_len]
+        value = f"{digest}-{value[-(max_len - hash_len - 1) :]}"
+    res = ""
+    for ch in value:
+        if ch in "_-.":
+            if res and len(res) < max_len - 1:
+                res += "-"
+        elif not ch.isalnum():
+            continue
+        elif ch.islower() or ch.isdigit():
+            res += ch
         else:
-            out.append(ch)
-    res = "".join(out).strip("-")
-    if len(res) > max_len:
-        digest = hashlib.sha224(res.encode()).hexdigest()[:10]
-        res = f"{digest}-{res[-(max_len - 11) :]}".strip("-")
-    return res
+            if res and res[-1] != "-" and len(res) < max_len - 1:
+                res += "-"
+            res += ch.lower()
+    return res[:-1] if res.endswith("-") else res

@@ -1,0 +1,107 @@
+"""The task container (flytekit spec §2.3): image, entrypoint args, resources and env."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flyteidl.core import tasks_pb2
+
+    from podplan.resources import ResourceSpec
+    from podplan.tasks.function_task import PythonFunctionTask
+    from podplan.tasks.settings import SerializationSettings
+
+_ENTRY_ARGS = (
+    "pyflyte-execute",
+    "--inputs",
+    "{{.input}}",
+    "--output-prefix",
+    "{{.outputPrefix}}",
+    "--raw-output-data-prefix",
+    "{{.rawOutputDataPrefix}}",
+    "--checkpoint-path",
+    "{{.checkpointOutputPrefix}}",
+    "--prev-checkpoint",
+    "{{.prevCheckpointPrefix}}",
+    "--resolver",
+)
+
+
+def resolve_settings(settings: SerializationSettings | None) -> SerializationSettings:
+    """``settings`` or :meth:`SerializationSettings.default`."""
+    if settings is None:
+        from podplan.tasks.settings import SerializationSettings
+
+        return SerializationSettings.default()
+    return settings
+
+
+def _is_empty(spec: ResourceSpec | None) -> bool:
+    if spec is None:
+        return True
+    from podplan.resources import RESOURCE_FIELDS
+
+    for side in (spec.requests, spec.limits):
+        if side is not None and any(getattr(side, f) is not None for f in RESOURCE_FIELDS):
+            return False
+    return True
+
+
+def effective_resources(task: Any, settings: SerializationSettings) -> ResourceSpec | None:
+    """The task's resources, or ``settings.default_resources`` when the task sets none.
+
+    Unlike flytekit, the task is never changed (spec §9.8).
+    """
+    spec = getattr(task, "resources", None)
+    if _is_empty(spec) and settings.default_resources is not None:
+        return settings.default_resources
+    return spec
+
+
+def container_args(task: PythonFunctionTask, settings: SerializationSettings) -> list[str]:
+    """flytekit's entrypoint args for ``task`` (``pyflyte-fast-execute`` prefix when fast)."""
+    resolver = task.task_resolver
+    if resolver is None:
+        location = "flytekit.core.python_auto_container.default_task_resolver"
+        loader = ["task-module", task.instantiated_in, "task-name", task.lhs]
+    else:
+        location = resolver.location
+        loader = list(resolver.loader_args(settings, task))
+    args = [*_ENTRY_ARGS, location, "--", *loader]
+    fast = settings.fast_serialization_settings
+    if fast is not None and fast.enabled:
+        args = [
+            "pyflyte-fast-execute",
+            "--additional-distribution",
+            fast.distribution_location or "{{ .remote_package_path }}",
+            "--dest-dir",
+            fast.destination_dir or "{{ .dest_dir }}",
+            "--",
+            *args,
+        ]
+    return args
+
+
+def container_env(task: Any, settings: SerializationSettings) -> dict[str, str]:
+    """Settings env updated with the task's environment (task wins; settings keys first)."""
+    env = dict(settings.env or {})
+    env.update(task.environment)
+    return env
+
+
+def build_container(task: PythonFunctionTask, settings: SerializationSettings | None) -> tasks_pb2.Container:
+    """The flyteidl ``Container`` of ``task`` (resources in the one documented order)."""
+    from flyteidl.core import literals_pb2, tasks_pb2
+
+    from podplan.resources import to_idl_resources
+    from podplan.tasks.settings import get_registerable_container_image
+
+    settings = resolve_settings(settings)
+    spec = effective_resources(task, settings)
+    return tasks_pb2.Container(
+        image=get_registerable_container_image(task.container_image, settings.image_config),
+        command=[],
+        args=container_args(task, settings),
+        resources=to_idl_resources(spec) if spec is not None else tasks_pb2.Resources(),
+        env=[literals_pb2.KeyValuePair(key=k, value=v) for k, v in container_env(task, settings).items()],
+    )

@@ -1,0 +1,161 @@
+"""``@task``: the core decorator, bare or with arguments (flytekit spec §2.1 and §5)."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from podplan.errors import PluginError, UnknownArgumentError
+from podplan.tasks.cache import VersionParameters, resolve_cache
+from podplan.tasks.function_task import AsyncPythonFunctionTask, ExecutionBehavior, PythonFunctionTask
+from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, TaskMetadata
+from podplan.tasks.validation import check_interruptible, check_retries, check_timeout
+
+_DEPRECATED_CACHE_KWARGS = ("cache_serialize", "cache_version", "cache_ignore_input_vars")
+
+
+def _find_plugin(task_config: Any, is_async: bool) -> type[PythonFunctionTask]:
+    if task_config is None:
+        return AsyncPythonFunctionTask if is_async else PythonFunctionTask
+    from podplan.tasks.plugins import TaskPlugins
+
+    plugin: type[PythonFunctionTask] = TaskPlugins.find_pythontask_plugin(type(task_config))
+    if is_async:
+        if plugin is PythonFunctionTask:
+            return AsyncPythonFunctionTask
+        if not issubclass(plugin, AsyncPythonFunctionTask):
+            raise PluginError(f"Task plugin {plugin} is not compatible with async functions")
+    return plugin
+
+
+def task(
+    _task_function: Callable[..., Any] | None = None,
+    task_config: Any = None,
+    cache: Any = False,
+    retries: int = 0,
+    interruptible: bool | None = None,
+    deprecated: str = "",
+    timeout: datetime.timedelta | int = 0,
+    container_image: Any = None,
+    environment: dict[str, str] | None = None,
+    requests: Any = None,
+    limits: Any = None,
+    secret_requests: list[Any] | None = None,
+    execution_mode: ExecutionBehavior = ExecutionBehavior.DEFAULT,
+    node_dependency_hints: Iterable[Any] | None = None,
+    task_resolver: Any = None,
+    docs: Any = None,
+    disable_deck: bool | None = None,
+    enable_deck: bool | None = None,
+    deck_fields: Any = DEFAULT_DECK_FIELDS,
+    pod_template: Any = None,
+    pod_template_name: str | None = None,
+    accelerator: Any = None,
+    pickle_untyped: bool = False,
+    shared_memory: Any = None,
+    resources: Any = None,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Turn a function into a task (flytekit's ``@task``), validating every argument now.
+
+    Works bare (``@task``) and with arguments (``@task(retries=2, resources=Resources(cpu=1))``).
+    ``resources=`` follows the documented rule (D2): a scalar sets request and limit, a pair is
+    ``(request, limit)``. ``cache=True`` without a version derives one from the function source
+    and interface (:class:`~podplan.tasks.cache.SourceCachePolicy`). Unknown keywords raise
+    :class:`~podplan.errors.UnknownArgumentError` before anything else.
+    """
+    unknown = sorted(k for k in kwargs if k not in _DEPRECATED_CACHE_KWARGS)
+    if unknown:
+        raise UnknownArgumentError(
+            f"Unrecognized argument(s) for task: {unknown}; valid deprecated keywords are "
+            f"{list(_DEPRECATED_CACHE_KWARGS)}"
+        )
+    cache_serialize = kwargs.get("cache_serialize")
+    cache_version = kwargs.get("cache_version")
+    cache_ignore_input_vars = kwargs.get("cache_ignore_input_vars")
+    # values that do not depend on the function are checked once, even for a decorator factory
+    retries = check_retries(retries)
+    interruptible = check_interruptible(interruptible)
+    timeout_td = check_timeout(timeout)
+
+    def wrapper(fn: Callable[..., Any]) -> PythonFunctionTask:
+        if not callable(fn):
+            from podplan.errors import TaskTypeError
+
+            raise TaskTypeError(f"@task expects a function, got {fn!r}")
+        is_async = inspect.iscoroutinefunction(fn)
+        plugin = _find_plugin(task_config, is_async)
+        if (
+            cache is False
+            and cache_version is None
+            and cache_serialize is None
+            and not cache_ignore_input_vars
+        ):
+            cache_args: tuple[bool, bool, str, tuple[str, ...]] = (False, False, "", ())
+        else:
+            from podplan.tasks.interface import Interface
+
+            params = VersionParameters(
+                func=fn,
+                container_image=container_image,
+                pod_template=pod_template,
+                pod_template_name=pod_template_name,
+                interface=Interface.from_function(fn, pickle_untyped=pickle_untyped),
+            )
+            cache_args = resolve_cache(cache, cache_serialize, cache_version, cache_ignore_input_vars, params)
+        metadata = TaskMetadata(
+            cache=cache_args[0],
+            cache_serialize=cache_args[1],
+            cache_version=cache_args[2],
+            cache_ignore_input_vars=cache_args[3],
+            interruptible=interruptible,
+            deprecated=deprecated,
+            retries=retries,
+            timeout=timeout_td,
+            pod_template_name=pod_template_name,
+            labels=labels,
+            annotations=annotations,
+        )
+        decorated = fn
+        if not is_async:
+            try:
+                from podplan.tasks.vscode import decorate_function
+            except ModuleNotFoundError as exc:  # helper module not present in this checkout
+                if exc.name != "podplan.tasks.vscode":
+                    raise
+            else:
+                decorated = decorate_function(fn)
+        instance = plugin(
+            task_config,
+            decorated,
+            metadata=metadata,
+            container_image=container_image,
+            environment=environment,
+            requests=requests,
+            limits=limits,
+            resources=resources,
+            secret_requests=secret_requests,
+            execution_mode=execution_mode,
+            node_dependency_hints=node_dependency_hints,
+            task_resolver=task_resolver,
+            docs=docs,
+            disable_deck=disable_deck,
+            enable_deck=enable_deck,
+            deck_fields=deck_fields,
+            pod_template=pod_template,
+            pod_template_name=pod_template_name,
+            accelerator=accelerator,
+            pickle_untyped=pickle_untyped,
+            shared_memory=shared_memory,
+        )
+        functools.update_wrapper(instance, fn)
+        return instance
+
+    if _task_function is not None:
+        return wrapper(_task_function)
+    return wrapper
