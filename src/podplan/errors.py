@@ -122,6 +122,14 @@ class PluginError(PodplanError, TypeError):
     """A ``TaskPlugins`` registration collides or a task_config has no plugin."""
 
 
+class PluginCompatibilityError(PluginError, AssertionError):
+    """A registered task plugin cannot run an ``async def`` function (flytekit: ``AssertionError``)."""
+
+
+class ReferenceExecutionError(PodplanError, NotImplementedError):
+    """A reference task was called locally without being mocked (flytekit: ``NotImplementedError``)."""
+
+
 class LocalExecutionError(PodplanError, RuntimeError):
     """Running a task locally failed for a reason other than the task's own exception."""
 
