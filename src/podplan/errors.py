@@ -179,6 +179,14 @@ class GPUProfileError(PodplanError, ValueError):
     """A fake-NVML GPU profile (``PODPLAN_FAKE_NVML``, ``load_profile``) is unknown or malformed."""
 
 
+class LocalGPUPolicyError(PodplanError, ValueError):
+    """A local GPU policy is not one of ``strict``, ``warn``, ``cpu``, ``off``."""
+
+
+class LocalGPUWarning(PodplanError, UserWarning):
+    """Warning category: a task runs on a substitute GPU, on CPU, or unpinned (policy ``warn``/``cpu``)."""
+
+
 # --- CLI --------------------------------------------------------------------------------------
 
 
