@@ -263,8 +263,8 @@ class MultiInstanceGPUAccelerator(BaseAccelerator):
 
                 raise AcceleratorError(
                     f"partition_size {partition_size!r} is not offered by {self._device!r}; valid: "
-                    f"{', '.join(valid)}{partition_hint(partition_size, valid)}. Pass strict=False to "
-                    "use an uncatalogued partition anyway"
+                    f"{', '.join(valid) or 'none'}{partition_hint(partition_size, valid)}. "
+                    "Pass strict=False to use an uncatalogued partition anyway"
                 )
         return partition_size
 
