@@ -156,6 +156,10 @@ class NotSchedulableError(PodplanError, AssertionError):
     """Raised by ``podplan.testing.assert_schedulable`` when no pool can run the task."""
 
 
+class CheckOptionError(PodplanError, ValueError):
+    """A ``podplan check`` option is invalid (unknown rule code, unwritable output file)."""
+
+
 # --- local GPUs -------------------------------------------------------------------------------
 
 
