@@ -149,8 +149,14 @@ class Interface:
     # --- construction from a function ---------------------------------------------------------
 
     @classmethod
-    def from_function(cls, fn: Callable[..., Any], *, pickle_untyped: bool = False) -> Interface:
-        """Build the interface from ``fn``'s type hints (flytekit's rules; see the module doc)."""
+    def from_function(
+        cls, fn: Callable[..., Any], *, pickle_untyped: bool = False, is_reference: bool = False
+    ) -> Interface:
+        """Build the interface from ``fn``'s type hints (flytekit's rules; see the module doc).
+
+        ``is_reference`` skips the "declared return type but no return statement" check, as
+        flytekit does for reference entities (their body never runs).
+        """
         where = f"function {getattr(fn, '__qualname__', fn)!r}"
         try:
             hints = typing.get_type_hints(fn, include_extras=True)
@@ -164,7 +170,8 @@ class Interface:
         if ret is None and pickle_untyped and "return" not in hints:
             ret = Any
         if (
-            ret is not None
+            not is_reference
+            and ret is not None
             and ret is not _NONE_TYPE
             and _NONE_TYPE not in typing.get_args(ret)
             and _has_return_value(fn) is False
@@ -343,7 +350,7 @@ class Interface:
 
         names = list(self._outputs)
         if not names:
-            if result is not None:
+            if result is not None and result != ():
                 raise TypeTransformerError(
                     f"returned {result!r} but the interface has no outputs; annotate the return "
                     "type (or use pickle_untyped=True) so the value is not lost"
