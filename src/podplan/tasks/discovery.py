@@ -205,11 +205,20 @@ def _source(module: types.ModuleType) -> str | None:
     return str(file) if file else None
 
 
-def _discovered(module: types.ModuleType, target: str) -> list[DiscoveredTask]:
-    return [
-        DiscoveredTask(f"{module.__name__}.{attr}", _to_podplan(obj, f"{target}: {attr}"), _source(module))
-        for attr, obj in _module_entities(module)
-    ]
+def _discovered(module: types.ModuleType, target: str, seen: set[int] | None = None) -> list[DiscoveredTask]:
+    """Tasks of ``module``; an object already in ``seen`` (found in an earlier module) is skipped."""
+    out = []
+    for attr, obj in _module_entities(module):
+        if seen is not None:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+        out.append(
+            DiscoveredTask(
+                f"{module.__name__}.{attr}", _to_podplan(obj, f"{target}: {attr}"), _source(module)
+            )
+        )
+    return out
 
 
 def _describe(obj: Any) -> str:
@@ -234,7 +243,7 @@ def _select(module: types.ModuleType, attr: str, target: str, where: str) -> Dis
     return DiscoveredTask(f"{module.__name__}.{attr}", _to_podplan(obj, target), _source(module))
 
 
-def _load(target: str) -> list[DiscoveredTask]:
+def _load(target: str, seen: set[int] | None = None) -> list[DiscoveredTask]:
     if not isinstance(target, str) or not target.strip():
         raise TargetError(f"target {target!r} is empty: expected file.py[:task] or package.module[:task]")
     spec, sep, attr = target.rpartition(":") if _has_attr_suffix(target) else (target, "", "")
@@ -255,23 +264,23 @@ def _load(target: str) -> list[DiscoveredTask]:
             for file in files:
                 if not file.stat().st_size:
                     continue
-                result.extend(_discovered(_import_file(file, target), target))
+                result.extend(_discovered(_import_file(file, target), target, seen))
             return result
         if path.suffix != ".py":
             raise TargetError(f"{target}: {spec} is not a Python file (.py)")
         module = _import_file(path, target)
         if attr:
             return [_select(module, attr, target, spec)]
-        return _discovered(module, target)
+        return _discovered(module, target, seen)
     module = _import_module(spec, target)
     if attr:
         return [_select(module, attr, target, spec)]
     if hasattr(module, "__path__"):
         out: list[DiscoveredTask] = []
         for name in _package_modules(module):
-            out.extend(_discovered(_import_module(name, target), target))
+            out.extend(_discovered(_import_module(name, target), target, seen))
         return out
-    return _discovered(module, target)
+    return _discovered(module, target, seen)
 
 
 def _has_attr_suffix(target: str) -> bool:
@@ -285,7 +294,7 @@ def load_target(target: str) -> list[Any]:
 
     A file, module, package or directory without tasks is an error naming what was searched.
     """
-    found = _load(target)
+    found = _load(target, set())
     if not found:
         raise TargetError(f"no tasks found in {target}")
     return [d.task for d in found]
@@ -295,14 +304,16 @@ def discover_tasks(paths: Any) -> list[DiscoveredTask]:
     """Every task under ``paths`` (targets as for :func:`load_target`), deterministic order.
 
     Order: targets in the given order; inside a directory or package, modules sorted by path;
-    inside a module, definition order. A task reachable through two targets is listed once.
+    inside a module, definition order. A task object reachable from several modules (re-exported
+    by an import) is listed once, under the first module that has it.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     seen: set[str] = set()
+    objects: set[int] = set()
     out: list[DiscoveredTask] = []
     for target in paths:
-        for item in _load(os.fspath(target)):
+        for item in _load(os.fspath(target), objects):
             if item.qualified_name not in seen:
                 seen.add(item.qualified_name)
                 out.append(item)
