@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """The accelerator catalog: MIG tables, label values, lookups, NVML names, TPUs, other vendors."""
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def test_fits_layout(model: str, layout: list[str], fits: bool) -> None:
 
 
 def test_fits_layout_unknown_profile() -> None:
-    with pytest.raises(AcceleratorError, match="1g.5gb"):
+    with pytest.raises(AcceleratorError, match=r"1g\.5gb"):
         catalog.get_model("H100").fits_layout(["1g.5gb"])
 
 
