@@ -1,0 +1,226 @@
+"""Rules that need the cluster and the fit result: PP205, PP4xx, PP5xx; and the plan of a task
+(pools, pods per node, cost per hour, cheapest pool)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from podplan.planning.cluster import Cluster
+from podplan.planning.findings import Finding, make
+from podplan.planning.fit import FitResult
+from podplan.planning.inputs import TaskInput
+from podplan.planning.rules_task import RuleContext, gpu_count
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """One pool a task fits: pods per empty node, node price, the pod's share of it per hour."""
+
+    pool: str
+    pods_per_node: int
+    price_per_hour: float | None
+    cost_per_hour: float | None
+    spot: bool
+    needs_scale_up: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        out: dict[str, Any] = {"pool": self.pool, "pods_per_node": self.pods_per_node, "spot": self.spot}
+        if self.price_per_hour is not None:
+            out["price_per_hour"] = self.price_per_hour
+            out["cost_per_hour"] = self.cost_per_hour
+        if self.needs_scale_up:
+            out["needs_scale_up"] = True
+        return out
+
+
+def plan(fit: FitResult, i: int) -> list[PoolPlan]:
+    """The pools pod ``i`` fits, in cluster order, with pods per node and cost."""
+    u = int(fit.index[i])
+    out = []
+    for j in fit.fits_distinct[u].nonzero()[0]:
+        pool = fit.cluster.pools[int(j)]
+        per_node = int(fit.per_node_distinct[u, j])
+        price = pool.price_per_hour
+        cost = round(price / per_node, 6) if price is not None and per_node else None
+        out.append(PoolPlan(pool.name, per_node, price, cost, pool.is_spot, pool.count == 0))
+    return out
+
+
+def cheapest(plans: list[PoolPlan]) -> PoolPlan | None:
+    """The fitting pool with the lowest cost per hour for the pod (``None`` without prices)."""
+    priced = [p for p in plans if p.cost_per_hour is not None]
+    return min(priced, key=lambda p: (p.cost_per_hour, p.pool)) if priced else None
+
+
+def _mandatory_labels(task: TaskInput) -> list[tuple[str, tuple[str, ...], str]]:
+    """``(key, allowed values, field)`` the pod must match on every node it can use."""
+    req = task.requirements
+    out: list[tuple[str, tuple[str, ...], str]] = [
+        (k, (v,), f"spec.nodeSelector.{k}") for k, v in req.node_selector
+    ]
+    terms = req.affinity_terms
+    if terms:
+        first = terms[0]
+        for key, op, values, is_field in first:
+            if is_field or op != "In":
+                continue
+            if all(
+                any(r[0] == key and r[1] == "In" and set(r[2]) == set(values) for r in t) for t in terms[1:]
+            ):
+                out.append((key, values, "spec.affinity.nodeAffinity.required"))
+    return out
+
+
+def rule_labels(task: TaskInput, cluster: Cluster, ctx: RuleContext) -> Iterator[Finding]:
+    """PP402 a required label value no node carries; PP403 a required label key no node has."""
+    if not cluster.pools:
+        return
+    for key, values, field in _mandatory_labels(task):
+        present = cluster.label_values(key)
+        shown = ", ".join(values)
+        if not present:
+            is_gpu = key in (ctx.gpu_device_node_label, ctx.gpu_partition_size_node_label)
+            hint = (
+                "the cluster labels GPUs under another key: set gpu-device-node-label / "
+                "gpu-partition-size-node-label in the platform to the cluster's keys"
+                if is_gpu
+                else f"label the nodes with {key} or drop the selector"
+            )
+            yield make(
+                "PP403",
+                f"task {task.task}: no node has label {key!r} (the pod requires {key} in [{shown}])",
+                task=task.task,
+                field=field,
+                hint=hint,
+            )
+        elif not present.intersection(values):
+            close = difflib.get_close_matches(values[0], sorted(present), n=1, cutoff=0.5)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"values in the cluster: {', '.join(sorted(present))}"
+            )
+            if key == ctx.gpu_device_node_label:
+                hint += " (remap the accelerator device or the node labels)"
+            yield make(
+                "PP402",
+                f"task {task.task}: no node carries {key}={shown}; "
+                f"the cluster has {', '.join(sorted(present))}",
+                task=task.task,
+                field=field,
+                hint=hint,
+            )
+
+
+def rule_mig_strategy(
+    task: TaskInput, cluster: Cluster, fit: FitResult, i: int, ctx: RuleContext
+) -> Iterator[Finding]:
+    """PP205: a mixed-strategy pool exposes ``nvidia.com/mig-<profile>`` but the pod asks for
+    ``nvidia.com/gpu``."""
+    acc = task.accelerator
+    if acc is None or not acc.partition_size:
+        return
+    requests = task.requirements.request_map
+    if ctx.gpu_resource_name not in requests:
+        return
+    resource = f"nvidia.com/mig-{acc.partition_size}"
+    pools = [p.name for p in cluster.pools if p.mig_strategy == "mixed" and resource in p.allocatable]
+    if not pools:
+        return
+    fits_elsewhere = bool(fit.fits_distinct[int(fit.index[i])].any())
+    yield make(
+        "PP205",
+        f"task {task.task} asks {ctx.gpu_resource_name} for MIG {acc.partition_size}, but pool(s) "
+        f"{', '.join(pools)} use the mixed MIG strategy and expose only {resource}",
+        severity="warning" if fits_elsewhere else "error",
+        task=task.task,
+        field=f"resources.limits.{ctx.gpu_resource_name}",
+        hint=f"request {resource} through a pod template, or run those pools with the single MIG strategy",
+        pool=pools[0],
+    )
+
+
+def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iterator[Finding]:
+    """PP401 no pool can run the pod (each pool's failed predicates, the closest pool); PP404
+    fits only pools that must scale up from zero."""
+    if not cluster.pools:
+        return
+    u = int(fit.index[i])
+    row = fit.fits_distinct[u]
+    if not row.any():
+        reasons = [r for j in range(len(cluster.pools)) for r in fit.reasons(i, j)]
+        closest = fit.closest(i)
+        name = cluster.pools[closest].name if closest is not None else ""
+        near = [str(r) for r in reasons if r.pool == name]
+        yield make(
+            "PP401",
+            f"task {task.task} fits no pool; closest pool {name}: "
+            + "; ".join(r.split(": ", 1)[1] for r in near),
+            task=task.task,
+            field="spec",
+            hint="lower the requests, fix the selectors/tolerations, or add a pool that can run the pod",
+            pool=name,
+            extra={
+                "closest": name,
+                "reasons": [{"pool": r.pool, "predicate": r.predicate, "detail": r.detail} for r in reasons],
+            },
+        )
+        return
+    running = [cluster.pools[int(j)] for j in row.nonzero()[0]]
+    if all(p.count == 0 for p in running):
+        yield make(
+            "PP404",
+            f"task {task.task} fits only pool(s) with no node running now: "
+            + ", ".join(p.name for p in running),
+            task=task.task,
+            field="spec",
+            hint="expect a scale-up delay, or keep a minimum node in one of these pools",
+        )
+
+
+def rule_spot(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iterator[Finding]:
+    """PP501 interruptible without a spot pool that admits it; PP502 the reverse."""
+    u = int(fit.index[i])
+    running = [cluster.pools[int(j)] for j in fit.fits_distinct[u].nonzero()[0]]
+    if not running:
+        return
+    spot = [p.name for p in running if p.is_spot]
+    if task.is_interruptible and not spot:
+        yield make(
+            "PP501",
+            f"task {task.task} is interruptible but no spot pool admits it; it runs on on-demand nodes "
+            f"({', '.join(p.name for p in running)})",
+            task=task.task,
+            field="interruptible",
+            hint="add a spot pool the pod fits, or configure interruptible-node-selector-requirement "
+            "and interruptible-tolerations",
+        )
+    elif not task.is_interruptible and len(spot) == len(running):
+        yield make(
+            "PP502",
+            f"task {task.task} is not interruptible but only spot pools admit it ({', '.join(spot)})",
+            task=task.task,
+            field="interruptible",
+            hint="set interruptible=True, or configure non-interruptible-node-selector-requirement",
+        )
+
+
+def cluster_findings(
+    task: TaskInput, cluster: Cluster, fit: FitResult, i: int, ctx: RuleContext
+) -> list[Finding]:
+    """Every cluster rule for pod ``i``."""
+    out: list[Finding] = []
+    out.extend(rule_fit(task, cluster, fit, i))
+    out.extend(rule_labels(task, cluster, ctx))
+    out.extend(rule_mig_strategy(task, cluster, fit, i, ctx))
+    out.extend(rule_spot(task, cluster, fit, i))
+    return out
+
+
+def gpu_total(task: TaskInput, ctx: RuleContext) -> float:
+    """GPUs requested (for summaries)."""
+    return float(gpu_count(task, ctx))
