@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from podplan.errors import TaskDefinitionError
+
 if TYPE_CHECKING:
     from flyteidl.core import tasks_pb2
 
@@ -45,6 +47,25 @@ def _is_empty(spec: ResourceSpec | None) -> bool:
         if side is not None and any(getattr(side, f) is not None for f in RESOURCE_FIELDS):
             return False
     return True
+
+
+def check_request_limit_sides(requests: Any, limits: Any, error: type[Exception]) -> None:
+    """``requests=``/``limits=`` must be ``Resources`` of scalars (a pair only makes sense in
+    ``resources=``); flytekit reports this only when serializing."""
+    from podplan.resources import RESOURCE_FIELDS, Resources
+
+    for field, value in (("limits", limits), ("requests", requests)):
+        if value is None:
+            continue
+        if not isinstance(value, Resources):
+            raise error(f"{field} should be specified as podplan.Resources, got {value!r}")
+        for name in RESOURCE_FIELDS:
+            v = getattr(value, name)
+            if isinstance(v, tuple):
+                raise TaskDefinitionError(
+                    f"{field}.{name}={tuple(str(q) for q in v)} can not be a list or tuple; "
+                    "use resources=Resources(" + name + "=(request, limit)) for a pair"
+                )
 
 
 def effective_resources(task: Any, settings: SerializationSettings) -> ResourceSpec | None:

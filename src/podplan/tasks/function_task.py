@@ -148,6 +148,9 @@ class PythonFunctionTask(PythonTask):
         from podplan.accelerators.base import as_accelerator
         from podplan.accelerators.extended import normalize_shared_memory
         from podplan.resources import resolve_task_resources
+        from podplan.tasks.container import check_request_limit_sides
+
+        check_request_limit_sides(requests, limits, TaskTypeError)
 
         self._task_function = task_function
         self._execution_mode = execution_mode

@@ -282,8 +282,9 @@ def _resources(requests: Any, limits: Any, resources: Any) -> ResourceSpec | Non
     if requests is None and limits is None and resources is None:
         return None
     from podplan.resources import Resources, resolve_task_resources
+    from podplan.tasks.container import check_request_limit_sides
 
-    for field, value in (("requests", requests), ("limits", limits), ("resources", resources)):
-        if value is not None and not isinstance(value, Resources):
-            raise OverrideTypeError(f"{field} should be specified as podplan.Resources, got {value!r}")
+    if resources is not None and not isinstance(resources, Resources):
+        raise OverrideTypeError(f"resources should be specified as podplan.Resources, got {resources!r}")
+    check_request_limit_sides(requests, limits, OverrideTypeError)
     return resolve_task_resources(requests=requests, limits=limits, resources=resources)
