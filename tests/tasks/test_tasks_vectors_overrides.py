@@ -1,6 +1,7 @@
-"""flytekit spec §8 vectors 83–101 and the §6.4 interplay table for ``with_overrides``.
+# ruff: noqa: E501
+"""flytekit spec §8 vectors 83-101 and the §6.4 interplay table for ``with_overrides``.
 
-Map tasks (76–78) apply to a plain task node here. Deviations are marked with their decision.
+Map tasks (76-78) apply to a plain task node here. Deviations are marked with their decision.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def test_v83_timeout() -> None:
 
 
 def test_v84_bad_timeout() -> None:
-    with pytest.raises(ValueError, match="datetime.timedelta or int seconds"):
+    with pytest.raises(ValueError, match=r"datetime\.timedelta or int seconds"):
         T1.with_overrides(timeout="foo")
 
 
@@ -234,7 +235,7 @@ def test_v100_efn_reserved() -> None:
 def test_v101_type_errors() -> None:
     with pytest.raises(AssertionError, match=r"Aliases should be specified as dict\[str, str\]"):
         T1.with_overrides(aliases=[("o0", "x")])
-    with pytest.raises(AssertionError, match="requests should be specified as podplan.Resources"):
+    with pytest.raises(AssertionError, match=r"requests should be specified as podplan\.Resources"):
         T1.with_overrides(requests={"cpu": "1"})
     with pytest.raises(PodplanError):
         T1.with_overrides(accelerator="nvidia-tesla-t4")

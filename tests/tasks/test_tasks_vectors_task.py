@@ -1,4 +1,5 @@
-"""flytekit spec §8 vectors for ``@task`` (26–29, 32, 35–75) as table tests.
+# ruff: noqa: E501
+"""flytekit spec §8 vectors for ``@task`` (26-29, 32, 35-75) as table tests.
 
 Each deviation from flytekit 1.16 is marked with the DESIGN decision that justifies it.
 """
@@ -53,7 +54,7 @@ def res(tk: object, settings: SerializationSettings = SS) -> tuple[list, list]:
     return entries(r.get("requests")), entries(r.get("limits"))
 
 
-# --- 26–29: accelerators ----------------------------------------------------------------------
+# --- 26-29: accelerators ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def test_v32_string_accelerator_rejected_at_decoration() -> None:
         task(accelerator="nvidia-tesla-t4")(t)
 
 
-# --- 35–46: container resources ---------------------------------------------------------------
+# --- 35-46: container resources ---------------------------------------------------------------
 
 
 def test_v35_requests_limits_one_order() -> None:
@@ -168,7 +169,7 @@ def test_v46_environment_merge() -> None:
     assert tmpl(tk)["container"]["env"] == [{"key": "HAM", "value": "spam"}, {"key": "B", "value": "task"}]
 
 
-# --- 60–75: metadata and other parameters ------------------------------------------------------
+# --- 60-75: metadata and other parameters ------------------------------------------------------
 
 
 def test_v60_default_metadata() -> None:
@@ -276,7 +277,7 @@ def test_v66_67_policies() -> None:
     "extra", [{"cache_version": "x"}, {"cache_serialize": True}, {"cache_ignore_input_vars": ("a",)}]
 )
 def test_v68_cache_object_with_deprecated_kwargs(extra: dict) -> None:
-    with pytest.raises(ValueError, match="deprecated. Please use Cache object"):
+    with pytest.raises(ValueError, match=r"deprecated\. Please use Cache object"):
         task(cache=Cache(version="a-version"), **extra)(t)
 
 
