@@ -1,0 +1,40 @@
+"""A task defined with flytekit converts to the podplan task with the same template (D1)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.flytekit
+flytekit = pytest.importorskip("flytekit")
+
+import tasks_flytekit_compat_defs as defs  # noqa: E402
+
+from podplan.serialize import task_template  # noqa: E402
+from podplan.tasks.discovery import load_target  # noqa: E402
+from podplan.tasks.flytekit_compat import from_flytekit  # noqa: E402
+
+
+def _normalised(tpl, name):
+    """Drop the SDK runtime and rename fk_<name> to pp_<name> (the two functions' names differ)."""
+    tpl.metadata.ClearField("runtime")
+    args = [a.replace(f"fk_{name}", f"pp_{name}") for a in tpl.container.args]
+    del tpl.container.args[:]
+    tpl.container.args.extend(args)
+    tpl.id.name = tpl.id.name.replace(f"fk_{name}", f"pp_{name}")
+    return tpl
+
+
+@pytest.mark.parametrize("name", defs.PAIRS)
+def test_converted_template_equals_podplan_template(name):
+    fk_task = getattr(defs, f"fk_{name}")
+    pp_task = getattr(defs, f"pp_{name}")
+    converted = from_flytekit(fk_task)
+    assert converted.name == fk_task.name
+    ours = _normalised(task_template(converted), name)
+    assert ours == _normalised(task_template(pp_task), name)
+    assert ours.container.resources == task_template(pp_task).container.resources
+
+
+def test_discovery_converts_flytekit_tasks():
+    tasks = load_target(f"{defs.__file__}:fk_gpu")
+    assert task_template(tasks[0]).extended_resources == task_template(defs.pp_gpu).extended_resources
