@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """flytekit spec §8 vectors 83-101 and the §6.4 interplay table for ``with_overrides``.
 
 Map tasks (76-78) apply to a plain task node here. Deviations are marked with their decision.

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """flytekit spec §8 vectors 47-57 and 74 (pod templates, image templating) as table tests."""
 
 from __future__ import annotations

@@ -121,14 +121,15 @@ class PythonFunctionTask(PythonTask):
             raise TaskTypeError(f"metadata={meta!r} is invalid: expected a podplan TaskMetadata")
         if pod_template_name is not None and not isinstance(pod_template_name, str):
             raise TaskTypeError(f"pod_template_name={pod_template_name!r} is invalid: expected a str")
-        changes: dict[str, Any] = {"pod_template_name": pod_template_name}
+        changes: dict[str, Any] = {}
+        if meta.pod_template_name != pod_template_name:
+            changes["pod_template_name"] = pod_template_name
         if labels is not None:
             changes["labels"] = labels
         if annotations is not None:
             changes["annotations"] = annotations
-        meta = dataclasses.replace(meta, **changes)
-        if docs is None:
-            docs = Documentation.from_docstring(getattr(task_function, "__doc__", None))
+        if changes:
+            meta = dataclasses.replace(meta, **changes)
         secrets = check_secret_requests(secret_requests)
         super().__init__(
             task_type=task_type,
@@ -175,6 +176,13 @@ class PythonFunctionTask(PythonTask):
         self.pod_template_name = pod_template_name
 
     # --- properties ----------------------------------------------------------------------------
+
+    @property
+    def docs(self) -> Documentation | None:
+        """Explicit ``docs``, else documentation built from the function's docstring (lazily)."""
+        if self._docs is None and self._task_function.__doc__:
+            self._docs = Documentation.from_docstring(self._task_function.__doc__)
+        return self._docs
 
     @property
     def task_function(self) -> Callable[..., Any]:
