@@ -1,0 +1,83 @@
+"""Read what a task object declares, without importing :mod:`podplan.tasks` at module level.
+
+Used by the CLI (``podplan gpus --for``, ``podplan run``) and by the isolated child. Task objects
+are duck-typed: ``name``, ``accelerator``, ``resources`` (a ``ResourceSpec``), ``metadata.timeout``,
+``local_gpu_policy``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["TaskNeeds", "load_tasks", "needs_of", "select_task"]
+
+
+@dataclass(frozen=True)
+class TaskNeeds:
+    """The local-run inputs of a task: placement request, limits and policy."""
+
+    name: str
+    accelerator: Any
+    gpu: Any
+    cpu: Any
+    memory: Any
+    timeout: Any
+    policy: str | None
+
+
+def load_tasks(target: str) -> list[Any]:
+    """The tasks named by a CLI target (``file.py:task``, ``package.module`` …)."""
+    from podplan.tasks.discovery import load_target
+
+    return list(load_target(target))
+
+
+def select_task(tasks: list[Any], wanted: str | None, target: str) -> Any:
+    """The one task to run: ``wanted`` by (short or qualified) name, or the only task."""
+    from podplan.errors import TargetError
+
+    if wanted:
+        for task in tasks:
+            name = str(getattr(task, "name", ""))
+            if wanted in (name, name.rsplit(".", 1)[-1]):
+                return task
+        raise TargetError(f"no task named {wanted!r} in {target}; found: {', '.join(_names(tasks))}")
+    if len(tasks) != 1:
+        raise TargetError(
+            f"{target} holds {len(tasks)} tasks ({', '.join(_names(tasks))}); name one as {target}:<task>"
+        )
+    return tasks[0]
+
+
+def _names(tasks: list[Any]) -> list[str]:
+    return [str(getattr(t, "name", t)) for t in tasks]
+
+
+def _side(resources: Any, field: str) -> Any:
+    """The limit of ``field`` in a ``ResourceSpec``, else its request (the backend copies a lone
+    request into the limit)."""
+    if resources is None:
+        return None
+    for side in ("limits", "requests"):
+        value = getattr(getattr(resources, side, None), field, None)
+        if isinstance(value, (tuple, list)):
+            value = value[-1] if side == "limits" else value[0]
+        if value is not None:
+            return value
+    return None
+
+
+def needs_of(task: Any) -> TaskNeeds:
+    """What ``task`` declares for a local run."""
+    resources = getattr(task, "resources", None)
+    metadata = getattr(task, "metadata", None)
+    return TaskNeeds(
+        name=str(getattr(task, "name", "task")),
+        accelerator=getattr(task, "accelerator", None),
+        gpu=_side(resources, "gpu"),
+        cpu=_side(resources, "cpu"),
+        memory=_side(resources, "mem"),
+        timeout=getattr(metadata, "timeout", None),
+        policy=getattr(task, "local_gpu_policy", None),
+    )

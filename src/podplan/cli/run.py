@@ -1,0 +1,150 @@
+"""``podplan run TARGET``: run one task locally, placed on a matching local GPU or MIG slice.
+
+``--isolate`` runs it in a child process that emulates the pod: GPU placement set before CUDA
+starts, CPU affinity for the CPU limit, a memory watchdog for the memory limit, the task timeout
+killing the process group, and GPU sampling ending in a right-sizing line.
+
+Exit codes: 0 success; 1 the task failed, timed out, was OOM-killed or could not be placed under
+``--policy strict``; 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from typing import IO, Any
+
+MIB = 1 << 20
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``run`` sub-command."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run a task locally on a matching GPU or MIG slice (--isolate emulates the pod's limits)",
+        description="Run one task locally. The task's accelerator is placed on a matching local GPU "
+        "or MIG device (CUDA_VISIBLE_DEVICES by UUID). --isolate runs it in a child process with the "
+        "pod's CPU, memory and timeout limits emulated.",
+    )
+    parser.add_argument("target", metavar="TARGET", help="file.py:task or package.module:task")
+    parser.add_argument("--isolate", action="store_true", help="run in an isolated child process")
+    parser.add_argument("--policy", choices=("strict", "warn", "cpu", "off"), help="local GPU policy")
+    parser.add_argument(
+        "--input",
+        "-i",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a task input (VALUE is JSON when it parses, else a string); repeatable",
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="override the task's timeout (--isolate)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result and measurements as JSON")
+    parser.set_defaults(func=run)
+
+
+def _inputs(pairs: list[str]) -> dict[str, Any]:
+    from podplan.errors import TargetError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise TargetError(f"--input expects NAME=VALUE, got {pair!r}")
+        try:
+            out[name] = json.loads(raw)
+        except ValueError:
+            out[name] = raw
+    return out
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    """Execute ``podplan run``; return the exit code."""
+    from podplan.accelerators.local.targets import load_tasks, needs_of, select_task
+    from podplan.errors import LocalExecutionError, OOMKilledError, PlacementError, TaskTimeoutError
+
+    stream = out if out is not None else sys.stdout
+    inputs = _inputs(args.input)
+    task = select_task(load_tasks(args.target), None, args.target)
+    needs = needs_of(task)
+    try:
+        if args.isolate:
+            return _isolated(args, needs, inputs, stream)
+        from podplan.accelerators.local.policy import gpu_policy
+
+        if args.policy:
+            with gpu_policy(args.policy):
+                value = task(**inputs)
+        else:
+            value = task(**inputs)
+    except (TaskTimeoutError, OOMKilledError, PlacementError, LocalExecutionError) as exc:
+        print(f"podplan run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except Exception:
+        traceback.print_exc()
+        print(f"podplan run: task {needs.name!r} failed", file=sys.stderr)
+        return 1
+    if args.json:
+        stream.write(json.dumps({"task": needs.name, "value": _show(value)}) + "\n")
+    else:
+        stream.write(_show(value) + "\n")
+    return 0
+
+
+def _isolated(args: argparse.Namespace, needs: Any, inputs: dict[str, Any], stream: IO[str]) -> int:
+    from podplan.accelerators.local.isolate import TargetCall, run_isolated
+
+    result = run_isolated(
+        TargetCall(args.target, needs.name),
+        kwargs=inputs,
+        task_name=needs.name,
+        accelerator=needs.accelerator,
+        gpu=needs.gpu,
+        cpu=needs.cpu,
+        memory=needs.memory,
+        timeout=args.timeout if args.timeout is not None else needs.timeout,
+        task_policy=needs.policy,
+        policy=args.policy,
+    )
+    placement = result.placement
+    if args.json:
+        stream.write(
+            json.dumps(
+                {
+                    "task": needs.name,
+                    "value": _show(result.value),
+                    "placement": placement.to_json() if placement else None,
+                    "duration_s": round(result.duration_s, 3),
+                    "peak_rss_bytes": result.peak_rss_bytes,
+                    "peak_gpu_memory_bytes": result.peak_gpu_memory_bytes,
+                    "peak_gpu_utilization": result.peak_gpu_utilization,
+                    "cpus": list(result.cpus) if result.cpus else None,
+                    "memory_mode": result.memory_mode,
+                    "report": result.report,
+                    "notes": list(result.notes),
+                }
+            )
+            + "\n"
+        )
+        return 0
+    stream.write(_show(result.value) + "\n")
+    err = sys.stderr
+    if placement is not None:
+        print(f"placement: {placement.message}", file=err)
+    rss = f"{result.peak_rss_bytes / MIB:.0f} MiB" if result.peak_rss_bytes is not None else "n/a"
+    cpus = f", CPUs {','.join(map(str, result.cpus))}" if result.cpus else ""
+    print(f"ran {result.duration_s:.2f}s, peak RSS {rss}{cpus}", file=err)
+    print(result.report, file=err)
+    for note in result.notes:
+        print(f"note: {note}", file=err)
+    return 0
