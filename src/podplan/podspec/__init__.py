@@ -1,0 +1,79 @@
+"""Pod preview: the exact Pod Flyte's backend (v1.16.8) creates for a task on a given platform.
+
+Public API (resolved lazily so that importing this package stays cheap):
+
+- :class:`Platform` — the backend configuration (Flyte's own YAML keys), :func:`load_platform`,
+  :func:`preset_names`, :func:`platform_schema`;
+- :func:`build_pod` (task or ``with_overrides`` node) and :func:`build_pod_from_template`
+  (flyteidl protobufs) → ``kubernetes.client.V1Pod``;
+- :func:`explain_pod` — the pod plus where each value came from;
+- :func:`validate_pod` → list of :class:`AdmissionProblem` (the API server's resource rules);
+- :func:`render_yaml`, :func:`render_json`, :func:`pod_to_k8s_json`, :func:`schema_errors`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "Platform": "podplan.podspec.platform",
+    "platform_schema": "podplan.podspec.platform",
+    "load_platform": "podplan.podspec.loading",
+    "preset_names": "podplan.podspec.presets",
+    "get_preset": "podplan.podspec.presets",
+    "build_pod": "podplan.podspec.api",
+    "build_pod_from_template": "podplan.podspec.api",
+    "build_result": "podplan.podspec.api",
+    "explain_pod": "podplan.podspec.explain",
+    "Explanation": "podplan.podspec.explain",
+    "validate_pod": "podplan.podspec.admission",
+    "AdmissionProblem": "podplan.podspec.admission",
+    "render_yaml": "podplan.podspec.render",
+    "render_json": "podplan.podspec.render",
+    "pod_to_k8s_json": "podplan.podspec.render",
+    "schema_errors": "podplan.podspec.render",
+}
+
+__all__ = [
+    "AdmissionProblem",
+    "Explanation",
+    "Platform",
+    "build_pod",
+    "build_pod_from_template",
+    "build_result",
+    "explain_pod",
+    "get_preset",
+    "load_platform",
+    "platform_schema",
+    "pod_to_k8s_json",
+    "preset_names",
+    "render_json",
+    "render_yaml",
+    "schema_errors",
+    "validate_pod",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a public name on first use and cache it on the package."""
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'podplan.podspec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from podplan.podspec.admission import AdmissionProblem, validate_pod
+    from podplan.podspec.api import build_pod, build_pod_from_template, build_result
+    from podplan.podspec.explain import Explanation, explain_pod
+    from podplan.podspec.loading import load_platform
+    from podplan.podspec.platform import Platform, platform_schema
+    from podplan.podspec.presets import get_preset, preset_names
+    from podplan.podspec.render import pod_to_k8s_json, render_json, render_yaml, schema_errors

@@ -1,0 +1,252 @@
+"""Pod-level scheduling steps: ``UpdatePod`` (§1.2 step 9.6, §5), GPU selectors (§3), shared memory (§4).
+
+Deterministic choice: resource tolerations (``resource-tolerations``) are added in sorted order of
+the resource names the containers mention (Go iterates a set in unspecified order).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from podplan.errors import PodBuildError
+from podplan.podspec.provenance import Provenance, requirement_key, toleration_key
+from podplan.podspec.resources_step import quantity
+
+__all__ = [
+    "add_required_requirements",
+    "apply_gpu_selectors",
+    "apply_shared_memory",
+    "resolve_interruptible",
+    "update_pod",
+]
+
+
+def add_required_requirements(affinity: dict[str, Any], *reqs: dict[str, Any]) -> None:
+    """``AddRequiredNodeSelectorRequirements``: append to every required term, or create one."""
+    node: dict[str, Any] = affinity.get("nodeAffinity") or {}
+    affinity["nodeAffinity"] = node
+    required: dict[str, Any] = node.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    node["requiredDuringSchedulingIgnoredDuringExecution"] = required
+    terms = required.get("nodeSelectorTerms") or []
+    if terms:
+        for term in terms:
+            term["matchExpressions"] = [*(term.get("matchExpressions") or []), *map(dict, reqs)]
+        required["nodeSelectorTerms"] = terms
+    else:
+        required["nodeSelectorTerms"] = [{"matchExpressions": [dict(r) for r in reqs]}]
+
+
+def resolve_interruptible(
+    requested: bool | None,
+    node_flag: bool | None,
+    task_flag: bool | None,
+    platform: Any,
+    attempt: int,
+    retries: int | None,
+) -> tuple[bool, str]:
+    """The interruptible flag for this attempt and why (§5.2), including the demotion rule.
+
+    ``attempt`` is the 0-based attempt number; earlier attempts are assumed to have failed with
+    *system* failures (e.g. a spot preemption), the case the demotion rule exists for.
+    """
+    ex = platform.execution
+    if requested is not None:
+        flag, why = requested, "requested"
+    elif node_flag is not None:
+        flag, why = node_flag, "node metadata"
+    elif task_flag is not None:
+        flag, why = task_flag, "task metadata (copied to the node by the SDK)"
+    elif ex.interruptible is not None:
+        flag, why = ex.interruptible, "execution config"
+    else:
+        flag, why = ex.workflow_interruptible, "workflow defaults"
+    if not flag or attempt <= 0:
+        return flag, why
+    nc = platform.propeller.node_config
+    threshold = nc.interruptible_failure_threshold
+    if nc.ignore_retry_cause:
+        max_attempts = retries + 1 if retries is not None and retries + 1 != 1 else nc.default_max_attempts
+    else:
+        max_attempts = nc.max_node_retries_system_failures + 1
+    if threshold > 0:
+        demote = attempt >= threshold
+    else:
+        budget = max_attempts - abs(threshold)
+        demote = budget >= 0 and attempt >= budget  # unsigned arithmetic: never when |T| > max
+    if demote:
+        return False, f"{why}; demoted to non-interruptible at attempt {attempt} (node-config threshold)"
+    return flag, why
+
+
+def update_pod(
+    spec: dict[str, Any],
+    cfg: Any,
+    interruptible: bool,
+    service_account: str,
+    prov: Provenance,
+) -> None:
+    """``UpdatePod``: restart policy, tolerations, selectors, affinity and pod-level defaults."""
+    if not spec.get("restartPolicy"):
+        spec["restartPolicy"] = "Never"
+    names: set[str] = set()
+    for c in spec.get("containers") or []:
+        res = c.get("resources") or {}
+        names.update(res.get("limits") or ())
+        names.update(res.get("requests") or ())
+    tolerations: list[dict[str, Any]] = []
+    for name in sorted(names):
+        for tol in cfg.resource_tolerations.get(name, ()):
+            t = tol.as_k8s()
+            tolerations.append(t)
+            if prov.enabled:
+                prov.setdefault(toleration_key(t), f"platform config (resource-tolerations[{name}])")
+    if interruptible:
+        for tol in cfg.interruptible_tolerations:
+            t = tol.as_k8s()
+            tolerations.append(t)
+            if prov.enabled:
+                prov.setdefault(toleration_key(t), "interruptible rule (interruptible-tolerations)")
+    for tol in cfg.default_tolerations:
+        t = tol.as_k8s()
+        tolerations.append(t)
+        if prov.enabled:
+            prov.setdefault(toleration_key(t), "platform config (default-tolerations)")
+    own = spec.get("tolerations") or []
+    if prov.enabled:
+        for t in own:
+            prov.setdefault(toleration_key(t), "task")
+    spec["tolerations"] = tolerations + own
+    if not spec.get("serviceAccountName"):
+        spec["serviceAccountName"] = service_account
+    if not spec.get("schedulerName"):
+        spec["schedulerName"] = cfg.scheduler_name
+    selector = dict(cfg.default_node_selector)
+    own_selector = spec.get("nodeSelector") or {}
+    selector.update(own_selector)
+    if interruptible:
+        selector.update(cfg.interruptible_node_selector)
+    if prov.enabled:
+        for k in cfg.default_node_selector:
+            prov.set(f"spec.nodeSelector.{k}", "platform config (default-node-selector)")
+        for k in own_selector:
+            prov.set(f"spec.nodeSelector.{k}", "task")
+        if interruptible:
+            for k in cfg.interruptible_node_selector:
+                prov.set(f"spec.nodeSelector.{k}", "interruptible rule (interruptible-node-selector)")
+    spec["nodeSelector"] = selector
+    if spec.get("affinity") is None and cfg.default_affinity is not None:
+        spec["affinity"] = copy.deepcopy(cfg.default_affinity)
+        prov.set("spec.affinity", "platform config (default-affinity)")
+    if spec.get("securityContext") is None and cfg.default_pod_security_context is not None:
+        spec["securityContext"] = copy.deepcopy(cfg.default_pod_security_context)
+        prov.set("spec.securityContext", "platform config (default-pod-security-context)")
+    if cfg.enable_host_networking_pod is not None:
+        spec["hostNetwork"] = cfg.enable_host_networking_pod
+    if spec.get("dnsConfig") is None and cfg.default_pod_dns_config is not None:
+        spec["dnsConfig"] = copy.deepcopy(cfg.default_pod_dns_config)
+    affinity = spec.get("affinity")
+    if affinity is None:
+        affinity = spec["affinity"] = {}
+    _note_existing_terms(affinity, prov)
+    req = (
+        cfg.interruptible_node_selector_requirement
+        if interruptible
+        else cfg.non_interruptible_node_selector_requirement
+    )
+    if req is not None:
+        r = req.as_k8s()
+        add_required_requirements(affinity, r)
+        key = "interruptible" if interruptible else "non-interruptible"
+        prov.set(requirement_key(r), f"interruptible rule ({key}-node-selector-requirement)")
+
+
+def _note_existing_terms(affinity: dict[str, Any], prov: Provenance) -> None:
+    if not prov.enabled:
+        return
+    required = (affinity.get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
+    for term in required.get("nodeSelectorTerms") or []:
+        for r in term.get("matchExpressions") or []:
+            prov.setdefault(requirement_key(r), "task")
+
+
+def apply_gpu_selectors(spec: dict[str, Any], accel: Any, cfg: Any, prov: Provenance) -> bool:
+    """``ApplyGPUNodeSelectors``; returns False when no container has a GPU limit (rule skipped)."""
+    gpu = cfg.gpu_resource_name
+    if not any(gpu in ((c.get("resources") or {}).get("limits") or {}) for c in spec.get("containers") or []):
+        return False
+    affinity = spec.get("affinity")
+    if affinity is None:
+        affinity = spec["affinity"] = {}
+    tolerations = spec.setdefault("tolerations", [])
+    device = accel.device
+    if device:
+        label = cfg.gpu_device_node_label
+        r = {"key": label, "operator": "In", "values": [device]}
+        add_required_requirements(affinity, r)
+        t = {"key": label, "value": device, "operator": "Equal", "effect": "NoSchedule"}
+        tolerations.append(t)
+        if prov.enabled:
+            prov.set(requirement_key(r), f"accelerator rule (device {device})")
+            prov.set(toleration_key(t), f"accelerator rule (device {device})")
+    which = accel.WhichOneof("partition_size_value")
+    nsr: dict[str, Any] | None = None
+    tol: dict[str, Any] | None = None
+    if which == "unpartitioned" and accel.unpartitioned:
+        if cfg.gpu_unpartitioned_node_selector_requirement is not None:
+            nsr = cfg.gpu_unpartitioned_node_selector_requirement.as_k8s()
+        else:
+            nsr = {"key": cfg.gpu_partition_size_node_label, "operator": "DoesNotExist"}
+        if cfg.gpu_unpartitioned_toleration is not None:
+            tol = cfg.gpu_unpartitioned_toleration.as_k8s()
+        why = "accelerator rule (unpartitioned)"
+    elif which == "partition_size":
+        size = accel.partition_size
+        label = cfg.gpu_partition_size_node_label
+        nsr = {"key": label, "operator": "In", "values": [size]}
+        tol = {"key": label, "value": size, "operator": "Equal", "effect": "NoSchedule"}
+        why = f"accelerator rule (partition {size})"
+    if nsr is not None:
+        add_required_requirements(affinity, nsr)
+        if prov.enabled:
+            prov.set(requirement_key(nsr), why)
+    if tol is not None:
+        tolerations.append(tol)
+        if prov.enabled:
+            prov.set(toleration_key(tol), why)
+    return True
+
+
+def apply_shared_memory(spec: dict[str, Any], shm: Any, primary: str, prov: Provenance) -> None:
+    """``ApplySharedMemory``: a memory-backed emptyDir volume mounted in the primary container."""
+    name, path = shm.mount_name, shm.mount_path
+    if not name:
+        raise PodBuildError("shared memory: mount name is not set")
+    if not path:
+        raise PodBuildError("shared memory: mount path is not set")
+    container = next((c for c in spec.get("containers") or [] if c.get("name") == primary), None)
+    if container is None:
+        raise PodBuildError(f"shared memory: Unable to find primary container {primary!r}")
+    for v in spec.get("volumes") or []:
+        if v.get("name") == name:
+            raise PodBuildError(f"shared memory: A volume is already named {name} in pod spec")
+    for m in container.get("volumeMounts") or []:
+        if m.get("name") == name:
+            raise PodBuildError(f"shared memory: A volume is already named {name} in container")
+        if m.get("mountPath") == path:
+            raise PodBuildError(f"shared memory: {path} is already mounted in container")
+    size = shm.size_limit
+    try:
+        size_q = quantity(size or "0", "sharedMemory.sizeLimit")
+    except PodBuildError as exc:
+        raise PodBuildError(f"shared memory: Unable to parse size limit: {exc}") from None
+    spec["volumes"] = [
+        *(spec.get("volumes") or []),
+        {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": size_q}},
+    ]
+    container["volumeMounts"] = [*(container.get("volumeMounts") or []), {"name": name, "mountPath": path}]
+    if prov.enabled:
+        prov.set(f"spec.volumes[{name}]", f"shared-memory rule (size {size or 'unbounded: sizeLimit 0'})")
+        prov.set(f"spec.containers[{primary}].volumeMounts[{name}]", "shared-memory rule")
