@@ -46,8 +46,9 @@ def placement_environment(placement: Placement, policy: str, task_name: str) -> 
     if placement.level in ("exact", "compatible"):
         return placement.env()
     if policy == "strict":
+        found = "only a substitute GPU" if placement.level == "substitute" else "no matching GPU"
         raise PlacementError(
-            f"{who}: no local GPU matches under policy 'strict': {placement.message}. "
+            f"{who} cannot run under local GPU policy 'strict': {found} here. {placement.message}. "
             "Set PODPLAN_LOCAL_GPU=warn (or cpu) to run anyway"
         )
     if placement.level == "substitute":
