@@ -238,7 +238,10 @@ def _node_taints(node: Mapping[str, Any], where: str) -> tuple[Taint, ...]:
     for i, raw in enumerate(spec.get("taints") or []):
         if not isinstance(raw, Mapping):
             raise ClusterError(f"{where}.spec.taints[{i}]: expected an object, got {raw!r}")
-        taints.append(Taint.from_dict(raw))
+        try:
+            taints.append(Taint.from_dict(raw))
+        except ClusterError as exc:
+            raise ClusterError(f"{where}.spec.taints[{i}]: {exc}") from None
     if spec.get("unschedulable") and not any(t.key == "node.kubernetes.io/unschedulable" for t in taints):
         taints.append(Taint("node.kubernetes.io/unschedulable", "", "NoSchedule"))
     return tuple(sorted(taints, key=lambda t: (t.key, t.value, t.effect)))
