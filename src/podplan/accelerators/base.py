@@ -82,6 +82,19 @@ def validate_device(device: object, *, what: str = "device") -> str:
     return device
 
 
+_GPU_ACCELERATOR: Any = None
+
+
+def _gpu_accelerator_class() -> Any:
+    """``tasks_pb2.GPUAccelerator``, imported on first use (keeps ``import podplan`` light)."""
+    global _GPU_ACCELERATOR
+    if _GPU_ACCELERATOR is None:
+        from flyteidl.core import tasks_pb2
+
+        _GPU_ACCELERATOR = tasks_pb2.GPUAccelerator
+    return _GPU_ACCELERATOR
+
+
 def _rebuild(cls: type[BaseAccelerator], state: dict[str, Any]) -> BaseAccelerator:
     """Unpickling helper: rebuild an accelerator without running ``__init__``."""
     obj = cls.__new__(cls)
@@ -123,15 +136,13 @@ class BaseAccelerator(abc.ABC):
 
     def to_flyte_idl(self) -> tasks_pb2.GPUAccelerator:
         """Return the ``flyteidl.core.tasks_pb2.GPUAccelerator`` message flytekit 1.16 produces."""
-        from flyteidl.core import tasks_pb2
-
+        message = _gpu_accelerator_class()
         device, state = self._wire()
         if state is UNSET:
-            return tasks_pb2.GPUAccelerator(device=device)
+            return message(device=device)
         if state is None:
-            return tasks_pb2.GPUAccelerator(device=device, unpartitioned=True)
-        assert isinstance(state, str)
-        return tasks_pb2.GPUAccelerator(device=device, partition_size=state)
+            return message(device=device, unpartitioned=True)
+        return message(device=device, partition_size=state)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BaseAccelerator):

@@ -55,7 +55,7 @@ def normalize_shared_memory(
         qty = value if isinstance(value, Quantity) else Quantity(value)
     except PodplanError as exc:
         raise SharedMemoryError(f"{field}={value!r} is not a memory quantity: {exc}") from exc
-    if qty <= Quantity(0):
+    if qty.as_fraction() <= 0:
         raise SharedMemoryError(f"{field}={value!r} must be a positive memory size such as '2Gi'")
     if not qty.is_integer():
         raise SharedMemoryError(
@@ -80,15 +80,13 @@ def construct_extended_resources(
         return None
     from flyteidl.core import tasks_pb2
 
-    ext = tasks_pb2.ExtendedResources()
-    if acc is not None:
-        ext.gpu_accelerator.CopyFrom(acc.to_flyte_idl())
-    if shm is not None:
-        ext.shared_memory.CopyFrom(
-            tasks_pb2.SharedMemory(
-                mount_name=SHARED_MEMORY_MOUNT_NAME,
-                mount_path=SHARED_MEMORY_MOUNT_PATH,
-                size_limit="" if shm is True else str(shm),
-            )
-        )
-    return ext
+    return tasks_pb2.ExtendedResources(
+        gpu_accelerator=None if acc is None else acc.to_flyte_idl(),
+        shared_memory=None
+        if shm is None
+        else tasks_pb2.SharedMemory(
+            mount_name=SHARED_MEMORY_MOUNT_NAME,
+            mount_path=SHARED_MEMORY_MOUNT_PATH,
+            size_limit="" if shm is True else str(shm),
+        ),
+    )
