@@ -107,17 +107,13 @@ def main(argv: list[str]) -> int:
     """Run the benchmark and print the numbers."""
     n = int(argv[1]) if len(argv) > 1 else 2000
     pd, ps = bench_podplan(n)
-    print(
-        f"podplan : decorate {pd:8.1f} µs/task  serialize {ps:8.1f} µs/task  total {pd + ps:8.1f} µs/task"
-    )
+    print(f"podplan : decorate {pd:8.1f} µs/task  serialize {ps:8.1f} µs/task  total {pd + ps:8.1f} µs/task")
     fk = bench_flytekit(max(n // 4, 50))
     if fk is None:
         print("flytekit 1.16 is not installed (pip install -e '.[bench]'): comparison skipped")
         return 0
     fd, fs = fk
-    print(
-        f"flytekit: decorate {fd:8.1f} µs/task  serialize {fs:8.1f} µs/task  total {fd + fs:8.1f} µs/task"
-    )
+    print(f"flytekit: decorate {fd:8.1f} µs/task  serialize {fs:8.1f} µs/task  total {fd + fs:8.1f} µs/task")
     ratio = (fd + fs) / (pd + ps)
     verdict = "meets" if ratio >= TARGET_RATIO else "misses"
     print(
