@@ -1,0 +1,510 @@
+"""Exact Kubernetes quantities with the semantics of apimachinery's ``resource.Quantity``.
+
+A :class:`Quantity` stores its value as an exact integer number of nano-units (Go rounds any finer
+value away from zero when parsing, so nothing is lost), the *format* remembered from the suffix,
+and enough of the original spelling to reproduce ``Quantity.String()`` byte for byte — including
+Go's habit of returning a parsed string verbatim when it already looks canonical.
+
+Parsing follows ``ParseQuantity``: an integer fast path for the common spellings (``"500m"``,
+``"1Gi"``, ``"2"``) and an exact general path (regular expression + Python integers) for the rest.
+No floats are used anywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Union
+
+from podplan.errors import QuantityError, QuantityTypeError
+from podplan.resources.suffixes import (
+    BINARY_SI,
+    DECIMAL_EXPONENT,
+    DECIMAL_SI,
+    FAST_MULTIPLIERS,
+    MAX_BINARY_NANOS,
+    MAX_INT64,
+    NANO,
+    POW10,
+    SUFFIXES,
+    format_canonical,
+    int32_wrap,
+)
+
+__all__ = ["Quantity", "QuantityLike", "parse_quantity"]
+
+# Go's scanner (parseQuantityString) as one expression:
+# sign, leading zeros, integer digits, optional "." fraction, suffix letters + optional signed digits.
+_GRAMMAR = re.compile(r"([+-]?)(0*)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[+-]?[0-9]*)\Z")
+_EXPONENT_DIGITS = re.compile(r"[+-]?[0-9]+\Z")
+_MAX_DIGITS = 4000  # longer mantissas are rejected (Python's int() refuses > 4300 digits)
+_MAX_POWER = 10_000  # values of 10^10000 and beyond are rejected instead of exhausting memory
+_MIN_INT64 = -(2**63)
+
+QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
+"""Anything :class:`Quantity` accepts."""
+
+_new = object.__new__
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``repr`` of ``text``, shortened for error messages."""
+    if len(text) > limit:
+        return repr(text[:limit]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not replace our error
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_SI_LETTERS = {"k": "k", "K": "k", "m": "M", "M": "M", "g": "G", "G": "G", "t": "T", "T": "T"}
+_SI_LETTERS.update({"p": "P", "P": "P", "e": "E", "E": "E"})
+_BYTES_SUFFIX = re.compile(r"([+-]?[0-9.]*)\s*([kKmMgGtTpPeE])([iI]?)[bB]\Z")
+_CASE_SUFFIX = re.compile(r"([+-]?[0-9.]*)\s*([kKmMgGtTpPeE])([iI])\Z")
+_UPPER_K = re.compile(r"([+-]?[0-9.]*)K\Z")
+_LOWER_SI = re.compile(r"([+-]?[0-9.]*)([gtp])\Z")
+
+_GRAMMAR_HELP = (
+    "a quantity is a number with an optional suffix: n u m k M G T P E (powers of 1000), "
+    "Ki Mi Gi Ti Pi Ei (powers of 1024) or a decimal exponent such as e3"
+)
+
+
+def _hint(text: str) -> str:
+    """Explain why ``text`` is not a quantity, suggesting a fix where the mistake is recognisable."""
+    if text == "":
+        return "an empty string is not a quantity (use None to leave a resource unset)"
+    stripped = text.strip()
+    if stripped != text:
+        return "remove the surrounding whitespace" + (
+            f" ({stripped!r})" if stripped and _GRAMMAR.match(stripped) else ""
+        )
+    if not text.isascii():
+        return "only ASCII digits, '.', a sign and a suffix are allowed; " + _GRAMMAR_HELP
+    m = _BYTES_SUFFIX.match(text)
+    if m:
+        num, letter = m.group(1) or "1", _SI_LETTERS[m.group(2)]
+        if m.group(3):
+            return f"drop the 'B': did you mean {num}{letter.upper()}i?"
+        return f"did you mean {num}{letter} or {num}{letter.upper()}i? (Kubernetes suffixes carry no 'B')"
+    m = _CASE_SUFFIX.match(text)
+    if m:
+        num = m.group(1) or "1"
+        return f"suffixes are case-sensitive: did you mean {num}{m.group(2).upper()}i?"
+    m = _UPPER_K.match(text)
+    if m:
+        num = m.group(1) or "1"
+        return f"suffixes are case-sensitive: did you mean {num}k (10^3) or {num}Ki (2^10)?"
+    m = _LOWER_SI.match(text)
+    if m:
+        num, letter = m.group(1) or "1", m.group(2).upper()
+        return f"suffixes are case-sensitive: did you mean {num}{letter} or {num}{letter}i?"
+    if "," in text or "_" in text:
+        return "write the number without separators, with '.' as the decimal point; " + _GRAMMAR_HELP
+    if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?", text):
+        return "an exponent needs digits, e.g. 1e3 or 5E-3"
+    if text.count(".") > 1:
+        return "a number has at most one '.'; " + _GRAMMAR_HELP
+    return _GRAMMAR_HELP
+
+
+def _invalid(text: str, reason: str | None = None) -> QuantityError:
+    err = QuantityError(f"invalid quantity {_short(text)}: {reason or _hint(text)}")
+    err.value = text  # type: ignore[attr-defined]
+    return err
+
+
+class Quantity:
+    """An exact Kubernetes quantity (``resource.Quantity``): ``Quantity("500m")``, ``Quantity(0.5)``.
+
+    Accepts a ``str`` in the Kubernetes grammar, an ``int``, a ``float`` (read as its shortest
+    decimal ``repr``: ``0.1`` is exactly one tenth), a ``Decimal``, a ``Fraction`` or another
+    ``Quantity``. ``bool``, NaN, infinities and malformed strings raise
+    :class:`~podplan.errors.QuantityError`. Numbers use the decimal SI format.
+
+    ``str(q)`` is Go's ``Quantity.String()``; ``==``, ``<``, ``hash`` work on the exact value;
+    ``+``/``-`` are exact. Instances are immutable.
+    """
+
+    __slots__ = ("_n", "_s")
+
+    _n: int  # exact value in nano-units
+    _s: str | None  # the string str() returns, once known
+    # The format and Go's internal form live on the class (see _CLASSES): one slot less to fill
+    # makes parsing measurably faster. Use isinstance(), never type() is Quantity.
+    _fmt: str = DECIMAL_SI
+    _dec: bool = False  # Go holds the value as int64Amount (False) or inf.Dec (True)
+
+    def __new__(cls, value: QuantityLike) -> Quantity:
+        """Parse or convert ``value`` (see the class docstring)."""
+        if type(value) is str:
+            return parse_quantity(value)
+        if isinstance(value, Quantity):
+            return value
+        if isinstance(value, bool):
+            raise QuantityTypeError(
+                f"invalid quantity {value!r}: a bool is not a quantity (write 1 or 0 if you mean a number)"
+            )
+        if isinstance(value, str):
+            return parse_quantity(str(value))
+        if isinstance(value, int):
+            return _make(int(value) * NANO, DECIMAL_SI, None, not _MIN_INT64 <= value <= MAX_INT64)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise QuantityError(f"invalid quantity {value!r}: NaN and infinities are not quantities")
+            return _from_decimal(Decimal(repr(value)))
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise QuantityError(f"invalid quantity {value!r}: NaN and infinities are not quantities")
+            return _from_decimal(value)
+        if isinstance(value, Fraction):
+            scaled = value * NANO
+            n = math.ceil(scaled) if scaled >= 0 else -math.ceil(-scaled)
+            return _make(n, DECIMAL_SI, None, False)
+        index = getattr(type(value), "__index__", None)
+        if index is not None:  # numpy integers and other integral types
+            try:
+                as_int = index(value)
+            except Exception:
+                as_int = None
+            if isinstance(as_int, int) and not isinstance(as_int, bool):
+                return cls(int(as_int))
+        raise QuantityTypeError(
+            f"invalid quantity {_safe_repr(value)}: expected a str, int, float or Decimal, "
+            f"got {type(value).__name__}"
+        )
+
+    # --- construction helpers -------------------------------------------------------------------
+
+    @classmethod
+    def zero(cls) -> Quantity:
+        """The zero quantity (``"0"``, decimal SI)."""
+        return _ZERO
+
+    @classmethod
+    def from_nanos(cls, nanos: int, format: str = DECIMAL_SI) -> Quantity:
+        """A quantity of exactly ``nanos`` * 10^-9 in ``format`` (no string to remember)."""
+        if format not in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT):
+            raise QuantityError(f"invalid quantity format {format!r}")
+        return _make(int(nanos), format, None, False)
+
+    # --- accessors ------------------------------------------------------------------------------
+
+    @property
+    def format(self) -> str:
+        """``"DecimalSI"``, ``"BinarySI"`` or ``"DecimalExponent"``: how ``str()`` prints the value."""
+        return self._fmt
+
+    @property
+    def nanos(self) -> int:
+        """The exact value in nano-units (every quantity is a whole number of them)."""
+        return self._n
+
+    def as_fraction(self) -> Fraction:
+        """The exact value as a :class:`fractions.Fraction`."""
+        return Fraction(self._n, NANO)
+
+    def as_decimal(self) -> Decimal:
+        """The exact value as a :class:`decimal.Decimal`."""
+        return Decimal(self._n).scaleb(-9)
+
+    def is_integer(self) -> bool:
+        """True when the value is a whole number (``"2"``, ``"1000m"``, ``"1Gi"``)."""
+        return not self._n % NANO
+
+    def is_zero(self) -> bool:
+        """True when the value is zero (Flyte's backend treats zero as unset)."""
+        return not self._n
+
+    def value(self) -> int:
+        """Go's ``Value()``: the value rounded up to an integer (away from zero, see docs)."""
+        return _scaled(self._n, NANO, self._dec)
+
+    def milli_value(self) -> int:
+        """Go's ``MilliValue()``: the value in thousandths, rounded up like :meth:`value`."""
+        return _scaled(self._n, 10**6, self._dec)
+
+    # --- text -----------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        text = self._s
+        if text is None:
+            text = self._s = format_canonical(self._n, self._fmt)
+        return text
+
+    def canonical(self) -> str:
+        """The fully canonical spelling, even where Go would echo the input (``"1.500"`` → ``"1500m"``)."""
+        return format_canonical(self._n, self._fmt)
+
+    def __repr__(self) -> str:
+        return f"Quantity({str(self)!r})"
+
+    # --- comparison and arithmetic ----------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Quantity):
+            return self._n == other._n
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if isinstance(other, Quantity):
+            return self._n != other._n
+        return NotImplemented
+
+    def __lt__(self, other: Quantity) -> bool:
+        if isinstance(other, Quantity):
+            return self._n < other._n
+        return NotImplemented
+
+    def __le__(self, other: Quantity) -> bool:
+        if isinstance(other, Quantity):
+            return self._n <= other._n
+        return NotImplemented
+
+    def __gt__(self, other: Quantity) -> bool:
+        if isinstance(other, Quantity):
+            return self._n > other._n
+        return NotImplemented
+
+    def __ge__(self, other: Quantity) -> bool:
+        if isinstance(other, Quantity):
+            return self._n >= other._n
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._n)
+
+    def __bool__(self) -> bool:
+        return self._n != 0
+
+    def __float__(self) -> float:
+        return self._n / NANO
+
+    def __add__(self, other: Quantity) -> Quantity:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        n = self._n + other._n
+        return _make(n, self._fmt if self._n else other._fmt, None, _dec_result(self, other, n))
+
+    def __sub__(self, other: Quantity) -> Quantity:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        n = self._n - other._n
+        return _make(n, self._fmt if self._n else other._fmt, None, _dec_result(self, other, n))
+
+    def __neg__(self) -> Quantity:
+        return _make(-self._n, self._fmt, None, self._dec)
+
+    def __pos__(self) -> Quantity:
+        return self
+
+    def __abs__(self) -> Quantity:
+        return self if self._n >= 0 else -self
+
+    def __copy__(self) -> Quantity:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Quantity:
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[int, str, str | None, bool]]:
+        return (_restore, (self._n, self._fmt, self._s, self._dec))
+
+
+def _variant(fmt: str, dec: bool) -> type[Quantity]:
+    name = ("_Dec" if dec else "_") + fmt
+    return type(name, (Quantity,), {"__slots__": (), "_fmt": fmt, "_dec": dec, "__module__": __name__})
+
+
+_CLASSES: dict[tuple[str, bool], type[Quantity]] = {
+    (fmt, dec): Quantity if (fmt, dec) == (DECIMAL_SI, False) else _variant(fmt, dec)
+    for fmt in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT)
+    for dec in (False, True)
+}
+
+
+def _make(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
+    q = _new(_CLASSES[fmt, dec])
+    q._n = n
+    q._s = text
+    return q
+
+
+def _restore(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
+    """Unpickle a :class:`Quantity`."""
+    return _make(n, fmt, text, dec)
+
+
+_ZERO = _make(0, DECIMAL_SI, None, False)
+# suffix -> (nanos per unit, class, bound, exponent, is binary); see suffixes.FAST_MULTIPLIERS
+_FAST: dict[str, tuple[int, type[Quantity], int, int, bool]] = {
+    suffix: (mult, _CLASSES[fmt, False], bound, exp, binary)
+    for suffix, (mult, fmt, bound, _mod, exp, binary) in FAST_MULTIPLIERS.items()
+}
+_FAST_GET = _FAST.get
+_FAST_PLAIN = _FAST[""]
+_NO_FAST = (0, Quantity, 0, 0, False)
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Parse ``text`` with Kubernetes' ``ParseQuantity`` grammar into an exact :class:`Quantity`.
+
+    Same as ``Quantity(text)`` for a ``str``; raises :class:`~podplan.errors.QuantityError`.
+    """
+    if text:
+        # Fast path: ASCII digits followed by a table suffix ("500m", "1Gi", "2"). A leading zero
+        # takes the general path, which reproduces Go echoing such input verbatim.
+        last = text[-1]
+        if last in "0123456789":
+            info = _FAST_PLAIN
+            body = text
+        elif last == "i":
+            info = _FAST_GET(text[-2:], _NO_FAST)
+            body = text[:-2]
+        else:
+            info = _FAST_GET(last, _NO_FAST)
+            body = text[:-1]
+        if body.isdigit():
+            if body.isascii() and body[0] != "0":
+                v = int(body)
+                if v < info[2]:
+                    q = _new(info[1])
+                    q._n = v * info[0]
+                    q._s = None  # the canonical form equals the (zero-free) input; computed lazily
+                    return q
+        elif info[2]:
+            fraction = _parse_fraction(text, body, info)
+            if fraction is not None:
+                return fraction
+    return _parse_general(text, keep=True)
+
+
+def _dec_result(a: Quantity, b: Quantity, n: int) -> bool:
+    # Go keeps int64 form while both operands have it and the result fits.
+    return a._dec or b._dec or not -MAX_INT64 * NANO <= n <= MAX_INT64 * NANO
+
+
+def _scaled(n: int, unit: int, dec: bool) -> int:
+    """``ceil``-like division of Go's ``ScaledValue``.
+
+    Positive values round up. Negative values round away from zero in Go's int64 form; in its
+    ``inf.Dec`` form (taken by slow-path parses such as ``"-1.1Ki"``) Go truncates and adds one.
+    """
+    q, r = divmod(n, unit)
+    if not r:
+        return q
+    if n > 0:
+        return q + 1
+    if dec:
+        return -((-n) // unit) + 1
+    return q  # floor: away from zero for a negative value
+
+
+def _parse_fraction(
+    text: str, body: str, info: tuple[int, type[Quantity], int, int, bool]
+) -> Quantity | None:
+    """Fast path for ``<digits>.<digits><table suffix>``; None sends ``text`` to the general path."""
+    whole, _, frac = body.partition(".")
+    digits = whole + frac
+    if not (digits.isdigit() and digits.isascii()):
+        return None
+    lden = len(frac)
+    mantissa = int(digits)
+    if info[4]:  # binary with a fraction: Go's exact inf.Dec path, rounded up to nano-units
+        if lden > 9:
+            return None
+        n = (mantissa << info[3]) * POW10[9 - lden]
+        if n > MAX_BINARY_NANOS:
+            n = MAX_BINARY_NANOS
+        return _make(n, DECIMAL_SI if 0 < n < NANO else BINARY_SI, None, True)
+    power = info[3] + 9 - lden
+    stripped = whole.lstrip("0") or "0"
+    if power < 0 or len(stripped) + lden > 18:
+        return None
+    q = _new(info[1])
+    q._n = mantissa * POW10[power]
+    q._s = None
+    if not lden % 3:  # Go echoes the input when it already looks canonical
+        shifted = stripped + frac
+        if not shifted.endswith("000") and shifted[0] != "0":
+            q._s = text
+    return q
+
+
+def _parse_general(s: str, keep: bool) -> Quantity:
+    if not s:
+        raise _invalid(s)
+    m = _GRAMMAR.match(s)
+    if m is None:
+        raise _invalid(s)
+    sign, zeros, num, den, suffix = m.groups("")
+    info = SUFFIXES.get(suffix)
+    if info is None:
+        if len(suffix) > 1 and suffix[0] in "eE" and _EXPONENT_DIGITS.match(suffix, 1):
+            digits = suffix[1:].lstrip("+-").lstrip("0")
+            exponent = int(suffix[1:]) if len(digits) <= 19 else MAX_INT64 + 1
+            if not _MIN_INT64 <= exponent <= MAX_INT64:
+                raise _invalid(s, f"the exponent {suffix[1:]} is out of range")
+            base, exp, fmt = 10, int32_wrap(exponent), DECIMAL_EXPONENT
+        else:
+            raise _invalid(s)
+    else:
+        base, exp, fmt = info
+    lnum = len(num) or 1
+    lden = len(den)
+    # Go's int64 fast path: <= 18 digits at >= nano precision; binary: no fraction, few digits.
+    fast = (
+        (lnum + lden <= 18 and exp - lden >= -9) if base == 10 else (lden == 0 and lnum <= 14 - exp * 3 // 10)
+    )
+    if not fast and not (zeros or num or den):
+        raise _invalid(s, "the number has no digits")
+    if lnum + lden > _MAX_DIGITS:
+        raise _invalid(s, f"more than {_MAX_DIGITS} digits")
+    digits = num + den
+    mantissa = int(digits) if digits else 0
+    if base == 10:
+        power = exp - lden + 9
+    else:
+        mantissa <<= exp
+        power = 9 - lden
+    if not mantissa:
+        n = 0
+    elif power >= 0:
+        if power > _MAX_POWER:
+            raise _invalid(s, "the value is too large (podplan accepts magnitudes below 1e10000)")
+        n = mantissa * 10**power
+    elif -power > len(str(mantissa)):
+        n = 1  # below one nano-unit: Go rounds up to 1n
+    else:
+        n = -(-mantissa // 10**-power)
+    if base == 2 and not fast:
+        if n > MAX_BINARY_NANOS:
+            n = MAX_BINARY_NANOS
+        if 0 < n < NANO:
+            fmt = DECIMAL_SI
+    if sign == "-":
+        n = -n
+    text = None
+    if fast and keep:  # Go echoes the input when it already looks canonical
+        if base == 2:
+            text = s if mantissa >> exp & 7 else None
+        else:
+            shifted = (num or "0") + den
+            if (exp - lden) % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0":
+                text = s
+    return _make(n, fmt, text, not fast)
+
+
+def _from_decimal(d: Decimal) -> Quantity:
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    text = ("-" if sign else "") + "".join(map(str, digits)) + f"e{exponent}"
+    q = _parse_general(text, keep=False)
+    return _make(q._n, DECIMAL_SI, None, q._dec)
