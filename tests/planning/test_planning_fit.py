@@ -72,7 +72,7 @@ def test_planning_pods_per_node_takes_the_tightest_resource() -> None:
 
 def test_planning_eks_fixture_fits() -> None:
     cluster = load_cluster(FIXTURES / "eks-nodes.json")
-    on_demand, spot, v100, a10g, a100 = cluster.names
+    on_demand, spot, v100, _a10g, a100 = cluster.names
     pods = {
         "small cpu": pod({"cpu": "2", "memory": "4Gi"}, {"cpu": "2", "memory": "4Gi"}),
         "too big": pod({"cpu": "8", "memory": "4Gi"}),  # 8 CPU > 7910m allocatable

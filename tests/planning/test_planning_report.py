@@ -111,9 +111,9 @@ def test_planning_github_annotations(report: CheckReport) -> None:
     lines = render(report, "github").splitlines()
     assert any(line.startswith("::error file=wf.py,line=20,title=PP102 wf.bad::") for line in lines)
     assert any(line.startswith("::warning file=wf.py,line=20,title=PP105 wf.bad::") for line in lines)
-    odd = [line for line in lines if "wf.mig" in line][0]
+    odd = next(line for line in lines if "wf.mig" in line)
     assert "file=pkg/wf%2Codd%3Aname.py" in odd  # property values escape , and :
-    nofile = [line for line in lines if "wf.nofile" in line][0]
+    nofile = next(line for line in lines if "wf.nofile" in line)
     assert nofile.startswith("::warning title=PP501 wf.nofile::")
 
 
