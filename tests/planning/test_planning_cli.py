@@ -126,9 +126,9 @@ def test_planning_cli_sarif_junit_github(project: Path, capsys: pytest.CaptureFi
     }
     assert any(u.endswith("wf_planning_cli.py") for u in uris)
     code, out, _ = run(capsys, "wf_planning_cli.py", "--format", "junit", "-o", "report.xml")
-    assert out == "" and ET.parse(project / "report.xml").getroot().tag == "testsuites"
+    assert code == 1 and out == "" and ET.parse(project / "report.xml").getroot().tag == "testsuites"
     code, out, _ = run(capsys, "wf_planning_cli.py", "--format", "github")
-    assert "::error file=" in out and ",line=" in out
+    assert code == 1 and "::error file=" in out and ",line=" in out
 
 
 def test_planning_assert_schedulable(project: Path) -> None:

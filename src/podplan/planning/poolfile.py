@@ -32,8 +32,9 @@ from typing import Any, Literal
 from podplan.errors import ClusterError
 from podplan.planning.cluster import Cluster, GPUShape, NodePool, Taint
 
-SCHEMES = ("gfd", "gke", "eks", "karpenter", "eks-auto")
-DEFAULT_SCHEMES = ("eks", "gfd")
+Scheme = Literal["gfd", "gke", "eks", "karpenter", "eks-auto"]
+SCHEMES: tuple[Scheme, ...] = ("gfd", "gke", "eks", "karpenter", "eks-auto")
+DEFAULT_SCHEMES: tuple[Scheme, ...] = ("eks", "gfd")
 DEFAULT_MAX_PODS = "110"
 
 
@@ -57,7 +58,7 @@ def _models() -> Any:
     class GPUModelSpec(_Strict):
         model: str = Field(description="catalog name (A100, H100) or device string (nvidia-tesla-a100)")
         count: int = Field(1, ge=1, description="GPUs per node")
-        labels: list[Literal["gfd", "gke", "eks", "karpenter", "eks-auto"]] | None = Field(
+        labels: list[Scheme] | None = Field(
             None, description="label schemes to expose; default: the file's `schemes`"
         )
         mig: MigModel | None = None
@@ -88,9 +89,7 @@ def _models() -> Any:
     class PoolFile(_Strict):
         """podplan node-pool file."""
 
-        schemes: list[Literal["gfd", "gke", "eks", "karpenter", "eks-auto"]] = Field(
-            default_factory=lambda: ["eks", "gfd"]
-        )
+        schemes: list[Scheme] = Field(default_factory=lambda: list(DEFAULT_SCHEMES))
         pools: list[PoolModel] = Field(min_length=1)
 
     return PoolFile
