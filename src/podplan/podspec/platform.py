@@ -52,6 +52,33 @@ def _canonical_quantity(value: Any, where: str) -> str:
         raise ValueError(f"{where}: {exc}") from None
 
 
+def _merge_list_of_maps(value: Any) -> Any:
+    """Flyte's config loader also reads a map written as a list of one-key maps."""
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        merged: dict[str, Any] = {}
+        for item in value:
+            merged.update(item)
+        return merged
+    return value
+
+
+def _coerce_string_map(value: Any) -> Any:
+    """A ``map[string]string`` as Flyte's loader reads it: list-of-maps merged, scalars as strings."""
+    value = _merge_list_of_maps(value)
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, bool):
+                v = "true" if v else "false"
+            elif isinstance(v, (int, float)):
+                v = str(v)
+            out[str(k)] = v
+        return out
+    return value
+
+
 class Toleration(BaseModel):
     """A Kubernetes toleration (``key``, ``operator``, ``value``, ``effect``, ``tolerationSeconds``)."""
 
@@ -172,6 +199,32 @@ class K8sPluginConfig(BaseModel):
     @classmethod
     def _quantity(cls, value: Any) -> str:
         return _canonical_quantity(value, "quantity")
+
+    @field_validator(
+        "default_annotations",
+        "default_labels",
+        "default_env_vars",
+        "default_env_vars_from_env",
+        "default_node_selector",
+        "interruptible_node_selector",
+        mode="before",
+    )
+    @classmethod
+    def _string_map(cls, value: Any) -> Any:
+        return _coerce_string_map(value)
+
+    @field_validator("default_tolerations", "interruptible_tolerations", mode="before")
+    @classmethod
+    def _toleration_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    @field_validator("resource_tolerations", mode="before")
+    @classmethod
+    def _toleration_map(cls, value: Any) -> Any:
+        value = _merge_list_of_maps(value)
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, dict) else v for k, v in value.items()}
+        return value
 
     @classmethod
     def zero(cls, **keys: Any) -> K8sPluginConfig:
