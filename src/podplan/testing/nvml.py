@@ -199,7 +199,8 @@ class FakeNVML:
         processes: list[list[dict[str, Any]]] | None = None,
     ) -> FakeNVML:
         """Give a device (NVML index or GPU/MIG UUID) time series: each read of memory, utilisation
-        or running processes returns the next value and then repeats the last one."""
+        or running processes returns the next value and then repeats the last one. Every NVML
+        session (the first ``nvmlInit`` after a full shutdown) replays the series from the start."""
         entry = self._entry(device)
         series = entry.setdefault("series", {})
         for key, values in (
@@ -275,6 +276,8 @@ class FakeNVML:
             err = self.profile.get("init_error")
             if err:
                 raise _error_class(self._nv, err)()
+            if self._refcount == 0:
+                self._cursors.clear()  # every NVML session replays the time series from the start
             self._refcount += 1
             self.init_count += 1
 

@@ -52,12 +52,12 @@ def placement_environment(placement: Placement, policy: str, task_name: str) -> 
             "Set PODPLAN_LOCAL_GPU=warn (or cpu) to run anyway"
         )
     if placement.level == "substitute":
-        warnings.warn(f"{who} runs on a substitute GPU: {placement.message}", LocalGPUWarning, stacklevel=4)
+        warnings.warn(f"{who} runs on a substitute GPU: {placement.message}", LocalGPUWarning, stacklevel=5)
         return placement.env()
     if policy == "cpu":
-        warnings.warn(f"{who} runs on CPU (GPUs hidden): {placement.message}", LocalGPUWarning, stacklevel=4)
+        warnings.warn(f"{who} runs on CPU (GPUs hidden): {placement.message}", LocalGPUWarning, stacklevel=5)
         return {"CUDA_VISIBLE_DEVICES": ""}
-    warnings.warn(f"{who} runs unpinned: {placement.message}", LocalGPUWarning, stacklevel=4)
+    warnings.warn(f"{who} runs unpinned: {placement.message}", LocalGPUWarning, stacklevel=5)
     return {}
 
 
