@@ -54,7 +54,7 @@ def defaults(k8s: dict | None = None, platform_resources: dict | None = None) ->
     return Platform.for_go_tests(k8s or {}, base="defaults", platform_resources=platform_resources)
 
 
-def testdata_platform(**extra: object) -> Platform:
+def _testdata(**extra: object) -> Platform:
     return defaults({**TESTDATA, **extra})
 
 
@@ -297,7 +297,7 @@ def test_vector_23_requirement_appended_to_existing_term(pb) -> None:
 
 
 def test_vector_24_non_interruptible_requirement(pb) -> None:
-    pod = pb.build(pb.container_task(), testdata_platform(), interruptible=False)
+    pod = pb.build(pb.container_task(), _testdata(), interruptible=False)
     assert pb.required_terms(pod) == [[{"key": "x/interruptible", "operator": "DoesNotExist"}]]
 
 
@@ -378,7 +378,7 @@ def test_vector_30_update_pod_interruptible_testdata(pb) -> None:
     spec = one_container({"cpu": "1"}, nodeSelector=None)
     spec["nodeSelector"] = {"user": "also configured"}
     spec["tolerations"] = [{"key": "my-toleration", "operator": "Exists"}]
-    plat = testdata_platform()
+    plat = _testdata()
     plat = plat.model_copy(
         update={"execution": plat.execution.model_copy(update={"service_account": "service-account"})}
     )
@@ -418,7 +418,7 @@ def test_vector_31_default_affinity_is_copied_not_mutated(pb) -> None:
 
 def test_vector_32_interruptible_with_override_resources(pb) -> None:
     o = pb.overrides(limits={"cpu": "1024m", "ephemeral_storage": "100M", "gpu": "1"})
-    pod = pb.build(pb.container_task(), testdata_platform(), overrides=o, interruptible=True)
+    pod = pb.build(pb.container_task(), _testdata(), overrides=o, interruptible=True)
     tols = pod["spec"]["tolerations"]
     assert len(tols) == 2 and tols[1]["key"] == "x/flyte"
     assert tols[0]["key"] == "flyte/gpu"
