@@ -62,7 +62,17 @@ def test_planning_json_contract(report: CheckReport) -> None:
     assert bad == {"PP102", "PP105"}
     summary = data["summary"]
     assert summary["tasks"] == 4 and summary["errors"] >= 3 and summary["unschedulable"] == 1
-    assert summary["pools"] == ["cpu-ondemand", "cpu-spot", "a100-mixed", "h100-mig", "l4"]
+    assert [p["name"] for p in summary["pools"]] == [
+        "cpu-ondemand",
+        "cpu-spot",
+        "a100-mixed",
+        "h100-mig",
+        "l4",
+    ]
+    assert clean["pods_per_node"] == {"cpu-ondemand": 15}
+    assert clean["cost_per_hour"] == {"cpu-ondemand": round(0.768 / 15, 6)}
+    nofile = data["tasks"][3]
+    assert nofile["fits"] == ["cpu-ondemand"] and nofile["pods_per_node"] == {"cpu-ondemand": 15}
 
 
 def test_planning_sarif_validates_against_schema(report: CheckReport) -> None:

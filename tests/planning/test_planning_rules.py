@@ -203,8 +203,11 @@ def test_planning_pp401_lists_each_pool_and_the_closest() -> None:
     (f,) = [f for f in t.findings if f.code == "PP401"]
     assert f.severity == "error" and f.pool == "g5.xlarge"
     assert "closest pool g5.xlarge" in f.message and "nvidia.com/gpu needs 2" in f.message
-    reasons = f.to_dict()["reasons"]
-    assert {r["pool"] for r in reasons} == set(cluster.names)
+    data = f.to_dict()
+    assert {r["pool"] for r in data["reasons"]} == set(cluster.names)  # <= 10 pools: all detailed
+    assert data["failed"]["g5.xlarge"] == ["resources"]
+    assert data["failed"]["p3.8xlarge"] == ["nodeAffinity", "taints"]
+    assert data["reasons"][0]["pool"] == "g5.xlarge"  # closest first
     assert report.summary()["unschedulable"] == 1
 
 

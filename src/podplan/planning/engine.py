@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,8 @@ class TaskReport:
             "task": self.task,
             "fits": list(self.fits),
             "findings": [f.to_dict() for f in self.findings],
-            "plans": [p.to_dict() for p in self.plans],
+            "pods_per_node": {p.pool: p.pods_per_node for p in self.plans},
+            "cost_per_hour": {p.pool: p.cost_per_hour for p in self.plans if p.cost_per_hour is not None},
             "cheapest": best.to_dict() if best else None,
         }
         if self.file:
@@ -90,7 +92,10 @@ class CheckReport:
             "by_code": dict(sorted(by_code.items())),
         }
         if self.cluster is not None:
-            out["pools"] = self.cluster.names
+            out["pools"] = [
+                {"name": p.name, "count": p.count, "spot": p.is_spot, "price_per_hour": p.price_per_hour}
+                for p in self.cluster.pools
+            ]
             out["unschedulable"] = sum(1 for t in self.tasks if not t.fits)
         return out
 
@@ -103,6 +108,65 @@ def _sort_key(f: Finding) -> tuple[int, str, str]:
     return (_ORDER[f.severity], f.code, f.message)
 
 
+#: stands for the task id while findings are computed once for many identical tasks
+_SENTINEL = "\x00task\x00"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def task_signature(task: TaskInput) -> Any:
+    """Everything the task rules read, hashable: identical signatures give identical findings
+    (up to the task id). ``None`` when the pod holds something unhashable."""
+    spec = task.pod.get("spec") or {}
+    try:
+        parts = tuple(
+            tuple(
+                (c.get("name"), _freeze(c.get("resources")), c.get("restartPolicy"))
+                for c in spec.get(kind) or ()
+            )
+            for kind in ("initContainers", "containers")
+        )
+        volumes = tuple(
+            _freeze(v.get("emptyDir"))
+            for v in spec.get("volumes") or ()
+            if isinstance(v.get("emptyDir"), dict)
+        )
+        key = (
+            parts,
+            volumes,
+            task.primary,
+            task.accelerator,
+            tuple(sorted(task.declared.items())),
+            task.shared_memory,
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _materialize(findings: list[Finding], task: str) -> list[Finding]:
+    return [
+        Finding(
+            f.code, f.severity, f.message.replace(_SENTINEL, task), task, f.field, f.hint, f.pool, f.extra
+        )
+        for f in findings
+    ]
+
+
+def _as_template(task: TaskInput) -> TaskInput:
+    proxy = copy.copy(task)
+    proxy.task = _SENTINEL
+    proxy.admission = None
+    return proxy
+
+
 def check(
     inputs: Sequence[TaskInput],
     *,
@@ -112,10 +176,12 @@ def check(
     ignore: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> CheckReport:
-    """Check every task: task rules, admission, fit on ``cluster`` and the cluster rules.
+    """Check every task: task rules (with the preview's admission check), fit on ``cluster``,
+    the cluster rules and the per-pool plans.
 
     ``select``/``ignore`` are code prefixes (``["PP4"]``, ``["PP201"]``). ``progress(done, total)``
-    is called as tasks complete.
+    is called as tasks complete. Findings are computed once per distinct task signature and per
+    distinct (pod requirements, accelerator, interruptible) triple, then copied with each task's id.
     """
     from podplan.planning.fit import fit as run_fit
 
@@ -123,27 +189,37 @@ def check(
     result = run_fit([t.requirements for t in inputs], cluster) if cluster is not None else None
     select = list(select or ())
     ignore = list(ignore or ())
-    cache: dict[int, list[str]] = {}
+    task_cache: dict[Any, list[Finding]] = {}
+    cluster_cache: dict[Any, list[Finding]] = {}
+    fits_cache: dict[int, tuple[list[str], list[PoolPlan]]] = {}
     reports = []
     total = len(inputs)
     for i, task in enumerate(inputs):
-        found: list[Finding] = list(task.findings)
         if not task.buildable:
-            reports.append(
-                TaskReport(task.task, [], filter_findings(found, select, ignore), [], task.file, task.line)
-            )
+            found = filter_findings(task.findings, select, ignore)
+            reports.append(TaskReport(task.task, [], found, [], task.file, task.line))
             continue
-        for rule in TASK_RULES:
-            found.extend(rule(task, ctx))
+        key = task_signature(task)
+        generic = task_cache.get(key) if key is not None else None
+        if generic is None:
+            proxy = _as_template(task)
+            generic = [f for rule in TASK_RULES for f in rule(proxy, ctx)]
+            if key is not None:
+                task_cache[key] = generic
+        found = list(task.findings) + _materialize(generic, task.task)
         fits: list[str] = []
         plans: list[PoolPlan] = []
         if result is not None and cluster is not None:
             u = int(result.index[i])
-            if u not in cache:
-                cache[u] = result.fitting_pools(i)
-            fits = cache[u]
-            plans = plan(result, i)
-            found.extend(cluster_findings(task, cluster, result, i, ctx))
+            if u not in fits_cache:
+                fits_cache[u] = (result.fitting_pools(i), plan(result, i))
+            fits, plans = fits_cache[u]
+            ckey = (u, task.accelerator, task.is_interruptible)
+            cgeneric = cluster_cache.get(ckey)
+            if cgeneric is None:
+                cgeneric = cluster_findings(_as_template(task), cluster, result, i, ctx)
+                cluster_cache[ckey] = cgeneric
+            found += _materialize(cgeneric, task.task)
         found = filter_findings(found, select, ignore)
         found.sort(key=_sort_key)
         reports.append(TaskReport(task.task, fits, found, plans, task.file, task.line))

@@ -95,8 +95,12 @@ class FitResult:
 
     def closest(self, pod: int) -> int | None:
         """Index of the pool that fails the fewest predicates (ties: smallest resource shortfall)."""
-        if not self.cluster.pools:
-            return None
+        ranked = self.ranked(pod)
+        return ranked[0] if ranked else None
+
+    def ranked(self, pod: int) -> list[int]:
+        """Pool indices from closest to farthest: fewest failed predicates, then the smallest
+        relative resource shortfall, then cluster order."""
         u = int(self.index[pod])
         failed = (
             (~self.ok_nodes).astype(int)
@@ -106,8 +110,7 @@ class FitResult:
             + (~self.ok_taints[u]).astype(int)
         )
         shortfall = self._shortfall(u)
-        order = sorted(range(len(self.cluster.pools)), key=lambda j: (failed[j], shortfall[j], j))
-        return order[0]
+        return sorted(range(len(self.cluster.pools)), key=lambda j: (failed[j], shortfall[j], j))
 
     def _shortfall(self, u: int) -> list[float]:
         import numpy as np

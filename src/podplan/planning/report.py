@@ -14,6 +14,8 @@ from podplan.planning.engine import CheckReport, TaskReport
 from podplan.planning.findings import RULES, Finding, severity_at_least
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
+#: JSON reports with more tasks than this are written without indentation
+JSON_INDENT_MAX_TASKS = 500
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 DOCS_URI = "https://github.com/podplan/podplan/blob/main/docs/check.md"
@@ -53,8 +55,13 @@ def render_text(report: CheckReport, fail_on: str = "error") -> str:
 
 
 def render_json(report: CheckReport, fail_on: str = "error") -> str:
-    """The JSON contract: ``{"tasks": [...], "summary": {...}}``."""
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+    """The JSON contract: ``{"tasks": [...], "summary": {...}}``.
+
+    Indented for up to :data:`JSON_INDENT_MAX_TASKS` tasks, compact above (large CI runs)."""
+    data = report.to_dict()
+    if len(report.tasks) <= JSON_INDENT_MAX_TASKS:
+        return json.dumps(data, indent=2) + "\n"
+    return json.dumps(data, separators=(",", ":")) + "\n"
 
 
 def render_junit(report: CheckReport, fail_on: str = "error") -> str:

@@ -14,6 +14,9 @@ from podplan.planning.fit import FitResult
 from podplan.planning.inputs import TaskInput
 from podplan.planning.rules_task import RuleContext, gpu_count
 
+#: PP401 details the failed predicates of this many closest pools (every pool gets its names)
+DETAILED_POOLS = 10
+
 
 @dataclass(frozen=True)
 class PoolPlan:
@@ -152,21 +155,24 @@ def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Itera
     u = int(fit.index[i])
     row = fit.fits_distinct[u]
     if not row.any():
-        reasons = [r for j in range(len(cluster.pools)) for r in fit.reasons(i, j)]
-        closest = fit.closest(i)
-        name = cluster.pools[closest].name if closest is not None else ""
-        near = [str(r) for r in reasons if r.pool == name]
+        ranked = fit.ranked(i)
+        name = cluster.pools[ranked[0]].name
+        near = fit.reasons(i, ranked[0])
+        detailed = [r for j in ranked[:DETAILED_POOLS] for r in fit.reasons(i, j)]
         yield make(
             "PP401",
             f"task {task.task} fits no pool; closest pool {name}: "
-            + "; ".join(r.split(": ", 1)[1] for r in near),
+            + "; ".join(f"{r.predicate}: {r.detail}" for r in near),
             task=task.task,
             field="spec",
             hint="lower the requests, fix the selectors/tolerations, or add a pool that can run the pod",
             pool=name,
             extra={
                 "closest": name,
-                "reasons": [{"pool": r.pool, "predicate": r.predicate, "detail": r.detail} for r in reasons],
+                "failed": {
+                    cluster.pools[j].name: fit.failed_predicates(i, j) for j in range(len(cluster.pools))
+                },
+                "reasons": [{"pool": r.pool, "predicate": r.predicate, "detail": r.detail} for r in detailed],
             },
         )
         return
