@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+SIZES = ["xlarge", "2xlarge", "4xlarge", "8xlarge"]
 GPU_MODELS = [
     ("T4", "nvidia-tesla-t4", None),
     ("L4", "nvidia-l4", None),
@@ -40,7 +41,7 @@ def pool_document(n: int, seed: int = 7) -> dict[str, Any]:
         kind = rng.random()
         pool: dict[str, Any] = {
             "name": f"pool-{i:03d}",
-            "instance_type": f"m{rng.randint(5, 7)}.{rng.choice(['xlarge', '2xlarge', '4xlarge', '8xlarge'])}",
+            "instance_type": f"m{rng.randint(5, 7)}.{rng.choice(SIZES)}",
             "count": rng.randint(0, 5),
             "allocatable": {
                 "cpu": str(rng.choice([4, 8, 16, 32, 64, 96])),
