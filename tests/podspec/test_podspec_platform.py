@@ -40,7 +40,8 @@ def test_stock_platform_matches_flyte_built_in_defaults() -> None:
     [
         (
             {"plugins": {"k8s": {"gpu-resource-nam": "x"}}},
-            "plugins.k8s.gpu-resource-nam: unknown key 'gpu-resource-nam' (did you mean 'gpu-resource-name'?)",
+            "plugins.k8s.gpu-resource-nam: unknown key 'gpu-resource-nam' "
+            "(did you mean 'gpu-resource-name'?)",
         ),
         (
             {"plugins": {"k8s": {"default-tolerations": [{"key": "a", "operatr": "Exists"}]}}},

@@ -368,28 +368,27 @@ def _note_adjust(
     lim_source = lim_source or req_source
     suffix = " (admin task_resources)" if admin else ""
     clamp_note = f"platform clamp (limit {ceiling})" if ceiling is not None and not _is_zero(ceiling) else ""
-    # request
+    # request: where the value came from, then whether a clamp changed it
     if not _is_zero(req):
-        src = req_source
+        src, pre_req = req_source, req
     elif assign and not _is_zero(lim):
-        src = f"{lim_source} (request copied from limit)"
+        src, pre_req = f"{lim_source} (request copied from limit)", lim
     elif assign and not _is_zero(default):
-        src = default_src + suffix
+        src, pre_req = default_src + suffix, default
     else:
-        src = "unset (explicit zero written by the backend)"
-    if not _is_zero(req) and new_req != req:
-        src = clamp_note or f"clamped to the limit ({src})"
-    elif _is_zero(req) and not _is_zero(new_req) and clamp_note and new_req == ceiling:
-        src = f"{clamp_note}; was {src}"
+        src, pre_req = "unset (explicit zero written by the backend)", None
+    if pre_req is not None and new_req != pre_req:
+        was = f"was {pre_req} ({src})"
+        src = f"{clamp_note}; {was}" if clamp_note and new_req == ceiling else f"capped at the limit; {was}"
     # limit
     if not _is_zero(lim):
-        lsrc = lim_source
-    elif assign and not _is_zero(new_lim):
-        lsrc = f"{src} (limit copied from request)"
+        lsrc, pre_lim = lim_source, lim
+    elif assign and pre_req is not None:
+        lsrc, pre_lim = f"{src} (limit copied from request)", pre_req
     else:
-        lsrc = "unset (explicit zero written by the backend)"
-    if not _is_zero(lim) and new_lim != lim:
-        lsrc = clamp_note or lsrc
+        lsrc, pre_lim = "unset (explicit zero written by the backend)", None
+    if pre_lim is not None and new_lim != pre_lim:
+        lsrc = f"{clamp_note}; was {pre_lim} ({lsrc})" if clamp_note else lsrc
     key = f"{where}.resources"
     if admin:
         prov.set(f"{key}.requests.{name}", src)
