@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from hypothesis import assume, given
@@ -41,7 +41,15 @@ quantity_text = st.builds(
     st.none() | st.text("0123456789", max_size=12),
     st.sampled_from(sorted(SUFFIXES)) | exponent_suffix,
 )
-by_nanos = st.builds(Quantity.from_nanos, st.integers(-(10**30), 10**30), FORMATS)
+# Binary values beyond 2^63-1 do not survive a round trip in Go either: parsing caps them.
+by_nanos = st.one_of(
+    st.builds(
+        Quantity.from_nanos, st.integers(-(10**30), 10**30), st.sampled_from([DECIMAL_SI, DECIMAL_EXPONENT])
+    ),
+    st.builds(
+        Quantity.from_nanos, st.integers(-(2**63 - 1) * 10**9, (2**63 - 1) * 10**9), st.just(BINARY_SI)
+    ),
+)
 any_quantity = st.one_of(
     quantity_text.map(Quantity),
     by_nanos,
@@ -110,7 +118,9 @@ def test_agrees_with_kubernetes_python_client(text: str) -> None:
     assume(SUFFIXES.get(text.lstrip("+-").lstrip("0123456789.")) is not None)
     q = Quantity(text)
     try:
-        expected = k8s_parse_quantity(text)
+        with localcontext() as ctx:
+            ctx.prec = 200  # the client computes in the ambient decimal context (28 digits)
+            expected = k8s_parse_quantity(text)
     except ValueError:
         return
     exact = Fraction(expected)

@@ -42,6 +42,7 @@ _EXPONENT_DIGITS = re.compile(r"[+-]?[0-9]+\Z")
 _MAX_DIGITS = 4000  # longer mantissas are rejected (Python's int() refuses > 4300 digits)
 _MAX_POWER = 10_000  # values of 10^10000 and beyond are rejected instead of exhausting memory
 _MIN_INT64 = -(2**63)
+_TOO_MANY_DIGITS = 10**_MAX_DIGITS
 
 QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
 """Anything :class:`Quantity` accepts."""
@@ -133,10 +134,10 @@ class Quantity:
     ``+``/``-`` are exact. Instances are immutable.
     """
 
-    __slots__ = ("_n", "_s")
+    __slots__ = ("_n",)
 
     _n: int  # exact value in nano-units
-    _s: str | None  # the string str() returns, once known
+    _s: str | None = None  # a spelling Go echoes verbatim (only on the "spelled" variants)
     # The format and Go's internal form live on the class (see _CLASSES): one slot less to fill
     # makes parsing measurably faster. Use isinstance(), never type() is Quantity.
     _fmt: str = DECIMAL_SI
@@ -145,6 +146,23 @@ class Quantity:
     def __new__(cls, value: QuantityLike) -> Quantity:
         """Parse or convert ``value`` (see the class docstring)."""
         if type(value) is str:
+            # The integer fast path of parse_quantity, inlined: "500m", "1Gi", "2".
+            last = value[-1:]
+            if last in _DIGITS:
+                info = _FAST_PLAIN
+                body = value
+            elif last == "i":
+                info = _FAST_GET(value[-2:], _NO_FAST)
+                body = value[:-2]
+            else:
+                info = _FAST_GET(last, _NO_FAST)
+                body = value[:-1]
+            if body.isdigit() and body.isascii() and body[0] != "0" and len(body) < 19:
+                v = int(body)
+                if v < info[2]:
+                    q = _new(info[1])
+                    q._n = v * info[0]
+                    return q
             return parse_quantity(value)
         if isinstance(value, Quantity):
             return value
@@ -234,10 +252,7 @@ class Quantity:
     # --- text -----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
-        text = self._s
-        if text is None:
-            text = self._s = format_canonical(self._n, self._fmt)
-        return text
+        return self._s or format_canonical(self._n, self._fmt)
 
     def canonical(self) -> str:
         """The fully canonical spelling, even where Go would echo the input (``"1.500"`` → ``"1500m"``)."""
@@ -318,22 +333,30 @@ class Quantity:
         return (_restore, (self._n, self._fmt, self._s, self._dec))
 
 
-def _variant(fmt: str, dec: bool) -> type[Quantity]:
-    name = ("_Dec" if dec else "_") + fmt
-    return type(name, (Quantity,), {"__slots__": (), "_fmt": fmt, "_dec": dec, "__module__": __name__})
+def _variant(fmt: str, dec: bool, spelled: bool) -> type[Quantity]:
+    name = ("_Dec" if dec else "_") + fmt + ("Spelled" if spelled else "")
+    namespace = {"__slots__": ("_s",) if spelled else (), "_fmt": fmt, "_dec": dec, "__module__": __name__}
+    return type(name, (Quantity,), namespace)
 
 
-_CLASSES: dict[tuple[str, bool], type[Quantity]] = {
-    (fmt, dec): Quantity if (fmt, dec) == (DECIMAL_SI, False) else _variant(fmt, dec)
+# (format, Go's inf.Dec form, echoes a spelling) -> class; the plain decimal SI one is Quantity.
+_CLASSES: dict[tuple[str, bool, bool], type[Quantity]] = {
+    (fmt, dec, spelled): Quantity
+    if (fmt, dec, spelled) == (DECIMAL_SI, False, False)
+    else _variant(fmt, dec, spelled)
     for fmt in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT)
     for dec in (False, True)
+    for spelled in (False, True)
 }
 
 
 def _make(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
-    q = _new(_CLASSES[fmt, dec])
+    if text is None:
+        q = _new(_CLASSES[fmt, dec, False])
+    else:
+        q = _new(_CLASSES[fmt, dec, True])
+        q._s = text  # type: ignore[misc]  # the spelled variants have an "_s" slot
     q._n = n
-    q._s = text
     return q
 
 
@@ -343,14 +366,17 @@ def _restore(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
 
 
 _ZERO = _make(0, DECIMAL_SI, None, False)
+_DEC_BINARY = _CLASSES[BINARY_SI, True, False]
+_DEC_DECIMAL = _CLASSES[DECIMAL_SI, True, False]
 # suffix -> (nanos per unit, class, bound, exponent, is binary); see suffixes.FAST_MULTIPLIERS
 _FAST: dict[str, tuple[int, type[Quantity], int, int, bool]] = {
-    suffix: (mult, _CLASSES[fmt, False], bound, exp, binary)
+    suffix: (mult, _CLASSES[fmt, False, False], bound, exp, binary)
     for suffix, (mult, fmt, bound, _mod, exp, binary) in FAST_MULTIPLIERS.items()
 }
 _FAST_GET = _FAST.get
+_DIGITS = frozenset("0123456789")
 _FAST_PLAIN = _FAST[""]
-_NO_FAST = (0, Quantity, 0, 0, False)
+_NO_FAST = (0, Quantity, -1, 0, False)  # unknown suffix: bound -1
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -373,13 +399,17 @@ def parse_quantity(text: str) -> Quantity:
             body = text[:-1]
         if body.isdigit():
             if body.isascii() and body[0] != "0":
-                v = int(body)
+                try:
+                    v = int(body)
+                except ValueError:  # more digits than int() converts: the general path explains
+                    return _parse_general(text, keep=True)
                 if v < info[2]:
                     q = _new(info[1])
-                    q._n = v * info[0]
-                    q._s = None  # the canonical form equals the (zero-free) input; computed lazily
+                    q._n = v * info[0]  # str() is the (zero-free) input, recomputed canonically
                     return q
-        elif info[2]:
+                if info[2] >= 0:
+                    return _long_integer(v, info)
+        elif info[2] > 0:
             fraction = _parse_fraction(text, body, info)
             if fraction is not None:
                 return fraction
@@ -407,34 +437,44 @@ def _scaled(n: int, unit: int, dec: bool) -> int:
     return q  # floor: away from zero for a negative value
 
 
+def _long_integer(v: int, info: tuple[int, type[Quantity], int, int, bool]) -> Quantity:
+    """Digits beyond Go's int64 fast path: exact, never echoed, binary capped at 2^63-1."""
+    if v >= _TOO_MANY_DIGITS:
+        raise QuantityError(f"invalid quantity: more than {_MAX_DIGITS} digits")
+    n = v * info[0]
+    cls = info[1]
+    if info[4] and n > MAX_BINARY_NANOS:
+        n = MAX_BINARY_NANOS
+    return _make(n, cls._fmt, None, True)
+
+
 def _parse_fraction(
     text: str, body: str, info: tuple[int, type[Quantity], int, int, bool]
 ) -> Quantity | None:
     """Fast path for ``<digits>.<digits><table suffix>``; None sends ``text`` to the general path."""
     whole, _, frac = body.partition(".")
     digits = whole + frac
-    if not (digits.isdigit() and digits.isascii()):
+    if not digits.isdigit() or not digits.isascii() or len(digits) > 18:
         return None
     lden = len(frac)
-    mantissa = int(digits)
     if info[4]:  # binary with a fraction: Go's exact inf.Dec path, rounded up to nano-units
         if lden > 9:
             return None
-        n = (mantissa << info[3]) * POW10[9 - lden]
+        n = (int(digits) << info[3]) * POW10[9 - lden]
         if n > MAX_BINARY_NANOS:
             n = MAX_BINARY_NANOS
-        return _make(n, DECIMAL_SI if 0 < n < NANO else BINARY_SI, None, True)
+        q = _new(_DEC_BINARY if n >= NANO or not n else _DEC_DECIMAL)
+        q._n = n
+        return q
     power = info[3] + 9 - lden
-    stripped = whole.lstrip("0") or "0"
-    if power < 0 or len(stripped) + lden > 18:
+    if power < 0:
         return None
-    q = _new(info[1])
-    q._n = mantissa * POW10[power]
-    q._s = None
     if not lden % 3:  # Go echoes the input when it already looks canonical
-        shifted = stripped + frac
-        if not shifted.endswith("000") and shifted[0] != "0":
-            q._s = text
+        shifted = (whole.lstrip("0") or "0") + frac
+        if shifted[0] != "0" and not shifted.endswith("000"):
+            return _make(int(digits) * POW10[power], info[1]._fmt, text, False)
+    q = _new(info[1])
+    q._n = int(digits) * POW10[power]
     return q
 
 

@@ -1,0 +1,102 @@
+"""Quantity parsing and formatting throughput versus ``kubernetes.utils.parse_quantity``.
+
+Usage: ``python benchmarks/bench_quantity.py [--count N] [--repeat R] [--seed S]``
+
+The corpus is N distinct strings shaped like real Kubernetes resource values (CPU in cores and
+millicores, memory and storage in Ki/Mi/Gi/M/G and bytes, a share of fractions such as ``1.5Gi``
+and ``0.25``), so no cache can help. Both parsers run over the same list; the script checks that
+they agree on every value, then prints per-string times and the throughput ratio. podplan's
+numbers are given for ``parse_quantity(s)`` and for the ``Quantity(s)`` constructor (the same
+parser behind one more call). Canonical formatting (``str(q)``, Go's ``Quantity.String()``) is
+timed separately; the kubernetes client has no equivalent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+from kubernetes.utils import parse_quantity as k8s_parse_quantity
+
+from podplan.resources import Quantity, parse_quantity
+
+
+def corpus(count: int, seed: int) -> list[str]:
+    """``count`` distinct, realistic quantity strings (about 12% with a fraction)."""
+    rng = random.Random(seed)
+    shapes: list[Callable[[], str]] = [
+        lambda: f"{rng.randint(1, 64000)}m",  # CPU millicores
+        lambda: f"{rng.randint(1, 256)}",  # CPU cores
+        lambda: f"{rng.randint(1, 1048576)}Mi",  # memory
+        lambda: f"{rng.randint(1, 99999)}Gi",
+        lambda: f"{rng.randint(1, 99999999)}Ki",
+        lambda: f"{rng.randint(1, 999999)}M",
+        lambda: f"{rng.randint(1, 9999)}G",
+        lambda: f"{rng.randint(1, 10**12)}",  # bytes
+        lambda: f"{rng.randint(1, 99)}Ti",
+        lambda: f"{rng.randint(0, 63)}.{rng.randint(1, 99)}",  # fractional cores
+        lambda: f"{rng.randint(1, 999)}.{rng.randint(1, 9)}Gi",  # fractional memory
+    ]
+    weights = [20, 8, 20, 10, 6, 6, 6, 6, 3, 8, 4]
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < count:
+        text = rng.choices(shapes, weights)[0]()
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def best_time(func: Callable[[str], object], items: Sequence[str], repeat: int) -> float:
+    """Best wall time over ``repeat`` passes of ``func`` over ``items``, in µs per item."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        for item in items:
+            func(item)
+        best = min(best, time.perf_counter() - start)
+    return best / len(items) * 1e6
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the numbers; exit status 1 if the parsers disagree."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000, help="distinct strings (>= 10000)")
+    parser.add_argument("--repeat", type=int, default=7, help="passes; the best one counts")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args(argv)
+
+    items = corpus(max(args.count, 1), args.seed)
+    disagreements = [s for s in items if parse_quantity(s).as_fraction() != Fraction(k8s_parse_quantity(s))]
+    print(f"corpus: {len(items)} distinct strings, e.g. {', '.join(items[:6])}")
+    print(
+        f"values agree with kubernetes.utils.parse_quantity: {len(items) - len(disagreements)}/{len(items)}"
+    )
+    if disagreements:
+        print("DISAGREE:", disagreements[:10])
+        return 1
+
+    k8s = best_time(k8s_parse_quantity, items, args.repeat)
+    ours = best_time(parse_quantity, items, args.repeat)
+    ctor = best_time(Quantity, items, args.repeat)
+    print(f"kubernetes.utils.parse_quantity : {k8s:6.3f} us/string")
+    print(f"podplan parse_quantity          : {ours:6.3f} us/string  ratio {k8s / ours:4.2f}x")
+    print(f"podplan Quantity(s)             : {ctor:6.3f} us/string  ratio {k8s / ctor:4.2f}x")
+
+    def fresh_format(item: str) -> object:
+        return str(parse_quantity(item))
+
+    parse_and_format = best_time(fresh_format, items, args.repeat)
+    print(f"podplan parse + str(q)          : {parse_and_format:6.3f} us/string")
+    print(f"  of which canonical formatting : {parse_and_format - ours:6.3f} us/string")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
