@@ -124,11 +124,11 @@ def test_planning_cli_sarif_junit_github(project: Path, capsys: pytest.CaptureFi
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]
     }
-    assert any(u.endswith("wf_planning_cli.py") for u in uris)
+    assert "wf_planning_cli.py" in uris  # relative to the working directory
     code, out, _ = run(capsys, "wf_planning_cli.py", "--format", "junit", "-o", "report.xml")
     assert code == 1 and out == "" and ET.parse(project / "report.xml").getroot().tag == "testsuites"
     code, out, _ = run(capsys, "wf_planning_cli.py", "--format", "github")
-    assert code == 1 and "::error file=" in out and ",line=" in out
+    assert code == 1 and "::error file=wf_planning_cli.py,line=" in out
 
 
 def test_planning_assert_schedulable(project: Path) -> None:
@@ -157,3 +157,12 @@ def assert_fits(task: object, cluster: Path, platform: str) -> list[str]:
     from podplan.testing import assert_schedulable
 
     return assert_schedulable(task, cluster=cluster, platform=platform)
+
+
+def test_planning_pre_commit_hook_definition() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = hooks
+    assert hook["id"] == "podplan-check" and hook["entry"] == "podplan check"
+    assert hook["language"] == "python" and hook["types"] == ["python"]

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Any, TextIO
@@ -95,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     bar = Progress(sys.stderr, not args.no_progress and sys.stderr.isatty())
     discovered = discover_tasks(args.paths)
     inputs = inputs_from_discovered(discovered, platform, progress=lambda d, t: bar("building", d, t))
+    for item in inputs:
+        item.file = display_path(item.file)
     report = check(
         inputs,
         cluster=cluster,
@@ -113,6 +116,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if report.failed(args.fail_on) else 0
+
+
+def display_path(path: str | None) -> str | None:
+    """``path`` relative to the working directory when it lies below it (what SARIF and GitHub
+    annotations expect), with ``/`` separators; otherwise unchanged."""
+    if not path:
+        return path
+    here = os.getcwd()
+    absolute = os.path.abspath(path)
+    try:
+        if os.path.commonpath([here, absolute]) != here:
+            return path
+    except ValueError:  # another drive on Windows
+        return path
+    return os.path.relpath(absolute, here).replace(os.sep, "/")
 
 
 def _load_platform(value: str | None) -> Any:
