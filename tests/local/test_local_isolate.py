@@ -167,3 +167,23 @@ def test_substitute_gpu_is_killed_beyond_the_declared_slice_memory() -> None:
 def test_no_gpu_report_says_not_measured() -> None:
     result = run_isolated(nap, args=(0.0,))
     assert result.report == "peak GPU memory: not measured (no GPU was placed)"
+
+
+def test_run_task_isolated_uses_the_task_declarations() -> None:
+    from podplan import task
+    from podplan.accelerators.local import run_task_isolated
+
+    @task(accelerator=acc.T4, timeout=1)
+    def stuck() -> int:
+        time.sleep(60)
+        return 1
+
+    @task(accelerator=acc.T4)
+    def where(x: int) -> str:
+        return f"{os.environ['CUDA_VISIBLE_DEVICES']}:{x}"
+
+    with fake_nvml("t4") as fake:
+        result = run_task_isolated(where, {"x": 7})
+        assert result.value == f"{fake.profile['devices'][0]['uuid']}:7"
+        with pytest.raises(TaskTimeoutError, match="stuck"):
+            run_task_isolated(stuck, grace_period=0.3)

@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import sys
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from podplan.accelerators.local.profiles import PROFILE_DIR, error_class, load_profile, profile_names
 from podplan.errors import GPUProfileError
 
-__all__ = ["FakeHandle", "FakeNVML", "fake_nvml", "load_profile", "profile_names"]
-
-PROFILE_DIR = Path(__file__).with_name("profiles")
+__all__ = ["PROFILE_DIR", "FakeHandle", "FakeNVML", "fake_nvml", "load_profile", "profile_names"]
 _MIB = 1 << 20
 
 
@@ -41,68 +39,6 @@ def _pynvml() -> Any:
 
     # under ``fake_nvml(patch_pynvml=True)`` the module slot holds a fake: use the real one behind it
     return getattr(pynvml, "_nv", pynvml)
-
-
-def profile_names() -> list[str]:
-    """The names of the built-in profiles (``dgx-a100-mig``, ``h100-sxm``, ``no-driver`` …)."""
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
-
-
-def load_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
-    """Return a profile as a dict: a built-in name, a path to a JSON file, or a mapping."""
-    if isinstance(profile, Mapping):
-        data: Any = json.loads(json.dumps(profile))
-    else:
-        text = str(profile)
-        path = PROFILE_DIR / f"{text}.json" if text in profile_names() else Path(text)
-        if not path.is_file():
-            raise GPUProfileError(
-                f"GPU profile {text!r} is neither a built-in profile ({', '.join(profile_names())}) "
-                "nor a JSON file"
-            )
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise GPUProfileError(f"GPU profile {str(path)!r} is not readable JSON: {exc}") from None
-    _validate(data)
-    return data
-
-
-def _validate(data: Any) -> None:
-    if not isinstance(data, dict):
-        raise GPUProfileError(f"GPU profile must be a JSON object, got {type(data).__name__}")
-    devices = data.get("devices", [])
-    if not isinstance(devices, list):
-        raise GPUProfileError("GPU profile key 'devices' must be a list")
-    for i, dev in enumerate(devices):
-        for key in ("name", "uuid", "memory"):
-            if not isinstance(dev, dict) or key not in dev:
-                raise GPUProfileError(f"GPU profile devices[{i}] lacks the key {key!r}")
-        for j, mig in enumerate(dev.get("mig_devices") or []):
-            if "slot" not in mig or ("error" not in mig and "uuid" not in mig):
-                raise GPUProfileError(
-                    f"GPU profile devices[{i}].mig_devices[{j}] needs 'slot' and either 'uuid' or 'error'"
-                )
-
-
-def _error_class(nv: Any, spec: Any) -> type[BaseException]:
-    """``"NoPermission"``, ``"NVMLError_NoPermission"``, ``"NVML_ERROR_NO_PERMISSION"``, ``4``, a
-    class or an instance → the exception class to raise."""
-    if isinstance(spec, BaseException):
-        return type(spec)
-    if isinstance(spec, type) and issubclass(spec, BaseException):
-        return spec
-    if isinstance(spec, int) and not isinstance(spec, bool):
-        return nv.nvmlExceptionClass(spec)
-    if isinstance(spec, str):
-        if spec == "LibraryMismatch":
-            return nv.NVMLLibraryMismatchError
-        if spec.startswith("NVML_ERROR_"):
-            return nv.nvmlExceptionClass(getattr(nv, spec))
-        cls = getattr(nv, spec if spec.startswith("NVMLError_") else f"NVMLError_{spec}", None)
-        if isinstance(cls, type):
-            return cls
-    raise GPUProfileError(f"unknown NVML error {spec!r}; use e.g. 'NoPermission', 'NotFound' or a code")
 
 
 class FakeHandle:
@@ -182,7 +118,7 @@ class FakeNVML:
     ) -> FakeNVML:
         """Make ``function`` raise ``error`` (a name such as ``"GpuIsLost"``, a code, or a class),
         for one device (NVML index or UUID) or all, ``times`` times or until :meth:`clear_failures`."""
-        self._failures.append(_Failure(function, _error_class(self._nv, error), device, times))
+        self._failures.append(_Failure(function, error_class(self._nv, error), device, times))
         return self
 
     def clear_failures(self) -> None:
@@ -259,7 +195,7 @@ class FakeNVML:
                 entry = handle._mig if handle._mig is not None else handle._dev
                 err = entry.get("errors", {}).get(name)
                 if err is not None:
-                    raise _error_class(self._nv, err)()
+                    raise error_class(self._nv, err)()
             if (symbol or name) in self._missing:
                 raise self._nv.NVMLError_FunctionNotFound()
 
@@ -275,7 +211,7 @@ class FakeNVML:
             self.calls.append("nvmlInit")
             err = self.profile.get("init_error")
             if err:
-                raise _error_class(self._nv, err)()
+                raise error_class(self._nv, err)()
             if self._refcount == 0:
                 self._cursors.clear()  # every NVML session replays the time series from the start
             self._refcount += 1
@@ -507,7 +443,7 @@ class FakeNVML:
             raise self._nv.NVMLError_InvalidArgument()
         for slot in h._dev.get("mig_devices") or []:
             if slot["slot"] == index and "error" in slot:
-                raise _error_class(self._nv, slot["error"])()
+                raise error_class(self._nv, slot["error"])()
         mig = self._migs[id(h)].get(index)
         if mig is None:
             raise self._nv.NVMLError_NotFound()

@@ -7,7 +7,7 @@ Public names (resolved lazily; ``pynvml`` is imported only when NVML is first us
 * :func:`request_for`, :func:`match` → :class:`Placement` (levels exact/compatible/substitute/none);
 * :func:`local_gpu_context` — the hook local task execution calls; :func:`gpu_policy`,
   :func:`resolve_policy`, ``PODPLAN_LOCAL_GPU``;
-* :func:`run_isolated` / :class:`TargetCall` → :class:`IsolatedResult`;
+* :func:`run_isolated` / :func:`run_task_isolated` / :class:`TargetCall` → :class:`IsolatedResult`;
 * :func:`dump_profile` — record this machine as a fake-NVML profile;
 * :func:`mig_profile_name`, :func:`canonical` — the naming rules.
 
@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "POLICIES": "policy",
     "POLICY_ENV": "policy",
     "run_isolated": "isolate",
+    "run_task_isolated": "isolate",
     "TargetCall": "isolate",
     "IsolatedResult": "isolate",
     "dump_profile": "dump",

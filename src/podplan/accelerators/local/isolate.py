@@ -36,9 +36,10 @@ from podplan.accelerators.local.backend import NvmlBackend
 from podplan.accelerators.local.match import Placement, request_for
 from podplan.accelerators.local.procs import group_pids, group_rss, kill_group, pick_cpus
 from podplan.accelerators.local.sampling import GpuSampler, GpuStats, rightsizing_line
+from podplan.accelerators.local.targets import needs_of
 from podplan.errors import LocalExecutionError, OOMKilledError, TaskTimeoutError
 
-__all__ = ["IsolatedResult", "TargetCall", "run_isolated"]
+__all__ = ["IsolatedResult", "TargetCall", "run_isolated", "run_task_isolated"]
 
 _THREAD_VARS: Final = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _MIB: Final = 1 << 20
@@ -251,6 +252,34 @@ def run_isolated(
         memory_mode="monitored" if limit is not None else "none",
         report=report,
         notes=tuple(notes),
+    )
+
+
+def run_task_isolated(
+    task: Any,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    policy: str | None = None,
+    timeout: float | timedelta | None = None,
+    **options: Any,
+) -> IsolatedResult:
+    """Run a task object (podplan or converted flytekit) isolated, with the accelerator, GPU count,
+    CPU and memory limits and timeout it declares — the Python equivalent of
+    ``podplan run TARGET --isolate``. ``timeout`` overrides the task's; ``options`` go to
+    :func:`run_isolated` (``poll_interval``, ``grace_period``, ``backend`` …)."""
+    needs = needs_of(task)
+    return run_isolated(
+        task,
+        kwargs=inputs,
+        task_name=needs.name,
+        accelerator=needs.accelerator,
+        gpu=needs.gpu,
+        cpu=needs.cpu,
+        memory=needs.memory,
+        timeout=timeout if timeout is not None else needs.timeout,
+        task_policy=needs.policy,
+        policy=policy,
+        **options,
     )
 
 
