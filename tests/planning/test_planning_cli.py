@@ -166,3 +166,47 @@ def test_planning_pre_commit_hook_definition() -> None:
     (hook,) = hooks
     assert hook["id"] == "podplan-check" and hook["entry"] == "podplan check"
     assert hook["language"] == "python" and hook["types"] == ["python"]
+
+
+FLYTEKIT_MODULE = textwrap.dedent(
+    """
+    from flytekit import Resources, task
+    from flytekit.extras.accelerators import A100
+
+    @task(requests=Resources(cpu="1", mem="2Gi", gpu="1"), accelerator=A100.partition_1g_5gb)
+    def fk_mig(x: int) -> int:
+        return x
+
+    @task(requests=Resources(cpu="1", mem="2048"))
+    def fk_small(x: int) -> int:
+        return x
+    """
+)
+
+
+def test_planning_cli_checks_flytekit_tasks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "fk_planning_cli.py").write_text(FLYTEKIT_MODULE)
+    (tmp_path / "platform.yaml").write_text(
+        "plugins:\n  k8s:\n    resource-tolerations:\n      nvidia.com/gpu:\n"
+        "      - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(
+        capsys,
+        "fk_planning_cli.py",
+        "--platform",
+        "platform.yaml",
+        "--cluster",
+        str(FIXTURES / "eks-nodes.json"),
+        "--format",
+        "json",
+    )
+    tasks = {t["task"]: t for t in json.loads(out)["tasks"]}
+    assert tasks["fk_planning_cli.fk_mig"]["fits"] == ["p4d.24xlarge"]
+    assert tasks["fk_planning_cli.fk_mig"]["pods_per_node"] == {"p4d.24xlarge": 56}
+    small = tasks["fk_planning_cli.fk_small"]
+    assert [f["code"] for f in small["findings"]] == ["PP105"]
+    assert small["fits"] == ["m5.2xlarge[eks.amazonaws.com/nodegroup=cpu-general]"]
+    assert code == 0  # PP105 is a warning

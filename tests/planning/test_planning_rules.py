@@ -317,3 +317,47 @@ def test_planning_rule_context_reads_platform() -> None:
 def test_planning_init_container_gpu_is_not_counted_for_accelerator_rules() -> None:
     init = [container("init", {"cpu": "1", "nvidia.com/gpu": "1"}, {"nvidia.com/gpu": "1"})]
     assert codes(TaskInput("m.t", pod(CPU, CPU, init=init))) == []
+
+
+def test_planning_pp210_smaller_model_in_the_cluster() -> None:
+    from podplan.planning.cluster import cluster_from_data
+
+    cluster = cluster_from_data(
+        {
+            "pools": [
+                {
+                    "name": "a100-40",
+                    "allocatable": {"cpu": "64", "memory": "512Gi"},
+                    "gpu": {"model": "A100", "count": 8, "mig": {"strategy": "single", "profile": "1g.10gb"}},
+                },
+                {
+                    "name": "a100-40-whole",
+                    "allocatable": {"cpu": "64", "memory": "512Gi"},
+                    "gpu": {"model": "A100", "count": 8},
+                },
+                {
+                    "name": "a100-80",
+                    "allocatable": {"cpu": "64", "memory": "512Gi"},
+                    "gpu": {
+                        "model": "A100_80GB",
+                        "count": 8,
+                        "mig": {"strategy": "single", "profile": "1g.10gb"},
+                    },
+                },
+            ]
+        }
+    )
+    task = TaskInput(
+        "m.slice",
+        gpu_pod("nvidia-a100-80gb", "1", "1g.10gb"),
+        accelerator=AcceleratorRequest("nvidia-a100-80gb", "1g.10gb"),
+    )
+    f = [f for f in findings(task, cluster) if f.code == "PP210"]
+    assert len(f) == 1 and f[0].severity == "info"
+    assert "smaller A100 (pool(s) a100-40)" in f[0].message and f[0].pool == "a100-40"
+    small = TaskInput(
+        "m.small",
+        gpu_pod("nvidia-tesla-a100", "1", "1g.10gb"),
+        accelerator=AcceleratorRequest("nvidia-tesla-a100", "1g.10gb"),
+    )
+    assert "PP210" not in codes(small, cluster)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from podplan.planning.cluster import Cluster
@@ -147,6 +148,22 @@ def rule_mig_strategy(
     )
 
 
+#: fix hints per failed predicate of the closest pool
+FIT_HINTS = {
+    "nodes": "give the pool nodes or an autoscaling maximum",
+    "resources": "lower the requests, or add a pool whose nodes have more allocatable",
+    "nodeSelector": "fix the node selector, or label the pool's nodes",
+    "nodeAffinity": "check the accelerator and partition values against the node labels "
+    "(and the platform's gpu-device-node-label / gpu-partition-size-node-label)",
+    "taints": "tolerate the taint: the platform's resource-tolerations or default-tolerations, "
+    "or a pod template",
+}
+
+
+def _fit_hint(reasons: list[Any]) -> str:
+    return "; ".join(FIT_HINTS[r.predicate] for r in reasons) or "add a pool that can run the pod"
+
+
 def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iterator[Finding]:
     """PP401 no pool can run the pod (each pool's failed predicates, the closest pool); PP404
     fits only pools that must scale up from zero."""
@@ -165,7 +182,7 @@ def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Itera
             + "; ".join(f"{r.predicate}: {r.detail}" for r in near),
             task=task.task,
             field="spec",
-            hint="lower the requests, fix the selectors/tolerations, or add a pool that can run the pod",
+            hint=_fit_hint(near),
             pool=name,
             extra={
                 "closest": name,
@@ -215,6 +232,79 @@ def rule_spot(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iter
         )
 
 
+#: node labels whose value names a pool's GPU model, in the order they are trusted
+MODEL_LABELS = (
+    "nvidia.com/gpu.product",
+    "cloud.google.com/gke-accelerator",
+    "k8s.amazonaws.com/accelerator",
+    "karpenter.k8s.aws/instance-gpu-name",
+    "eks.amazonaws.com/instance-gpu-name",
+)
+
+
+@lru_cache(maxsize=4096)
+def _model_named(value: str) -> Any:
+    from podplan.planning.gpus import find_model
+
+    return find_model(value.split("-MIG-")[0])
+
+
+def pool_model(pool: Any) -> Any:
+    """The catalog model of a pool's GPUs (declared shorthand, else its labels), or ``None``."""
+    if pool.gpu is not None:
+        return _model_named(pool.gpu.model)
+    for key in MODEL_LABELS:
+        if key in pool.labels:
+            model = _model_named(pool.labels[key])
+            if model is not None:
+                return model
+    return None
+
+
+def pool_offers_profile(pool: Any, profile: str) -> bool:
+    """Whether the pool's nodes are partitioned with MIG ``profile`` (declared layout, a MIG
+    resource under the mixed strategy, or single-strategy partition labels)."""
+    if pool.gpu is not None and pool.gpu.mig_layout:
+        return profile in pool.gpu.mig_layout
+    if f"nvidia.com/mig-{profile}" in pool.allocatable:
+        return True
+    labels = pool.labels
+    return (
+        labels.get("nvidia.com/gpu.product", "").endswith(f"-MIG-{profile}")
+        or labels.get("cloud.google.com/gke-gpu-partition-size") == profile
+        or labels.get("k8s.amazonaws.com/gpu-partition-size") == profile
+    )
+
+
+def rule_right_size(task: TaskInput, cluster: Cluster) -> Iterator[Finding]:
+    """PP210 (cluster form): a pool of a smaller GPU model is partitioned with the same MIG profile."""
+    acc = task.accelerator
+    if acc is None or not acc.partition_size:
+        return
+    current = _model_named(acc.device)
+    if current is None or acc.partition_size not in current.mig_profiles:
+        return
+    seen: dict[str, list[str]] = {}
+    for pool in cluster.pools:
+        model = pool_model(pool)
+        if (
+            model is not None
+            and model.memory_bytes < current.memory_bytes
+            and pool_offers_profile(pool, acc.partition_size)
+        ):
+            seen.setdefault(model.name, []).append(pool.name)
+    for name, pools in sorted(seen.items()):
+        yield make(
+            "PP210",
+            f"task {task.task}: MIG {acc.partition_size} is also offered by the smaller {name} "
+            f"(pool(s) {', '.join(pools)}) than {current.name}",
+            task=task.task,
+            field="accelerator",
+            hint=f"target {name} if the slice is all the task needs",
+            pool=pools[0],
+        )
+
+
 def cluster_findings(
     task: TaskInput, cluster: Cluster, fit: FitResult, i: int, ctx: RuleContext
 ) -> list[Finding]:
@@ -224,6 +314,7 @@ def cluster_findings(
     out.extend(rule_labels(task, cluster, ctx))
     out.extend(rule_mig_strategy(task, cluster, fit, i, ctx))
     out.extend(rule_spot(task, cluster, fit, i))
+    out.extend(rule_right_size(task, cluster))
     return out
 
 

@@ -112,24 +112,29 @@ def rule_admission(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def rule_memory_units(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
-    """PP105: a memory or ephemeral-storage value below 1Mi (``mem="2048"`` is 2048 bytes)."""
+    """PP105: a memory or ephemeral-storage value below 1Mi (``mem="2048"`` is 2048 bytes).
+    One finding per container and resource (request and limit together)."""
     for path, c in containers(task.pod):
         requests, limits = _resources(c)
-        for side, values in (("requests", requests), ("limits", limits)):
-            for name in ("memory", "ephemeral-storage"):
+        for name in ("memory", "ephemeral-storage"):
+            bad = []
+            for side, values in (("requests", requests), ("limits", limits)):
                 raw = values.get(name)
-                if raw is None:
-                    continue
-                value = parse_quantity(str(raw))
+                value = parse_quantity(str(raw)) if raw is not None else None
                 if value is not None and 0 < value < SUSPICIOUS_MEMORY_BYTES:
-                    yield make(
-                        "PP105",
-                        f"task {task.task}: container {c.get('name', '?')!r} {side}.{name} = {raw!r} is "
-                        f"{value} bytes; a unit is almost certainly missing",
-                        task=task.task,
-                        field=f"{path}.resources.{side}[{name}]",
-                        hint=f"write {raw}Mi or {raw}Gi if that was meant",
-                    )
+                    bad.append((side, str(raw), value))
+            if not bad:
+                continue
+            shown = " and ".join(f"{side}.{name} = {raw!r}" for side, raw, _ in bad)
+            side, raw, value = bad[0]
+            yield make(
+                "PP105",
+                f"task {task.task}: container {c.get('name', '?')!r} {shown}: {value} bytes; "
+                f"a unit is almost certainly missing",
+                task=task.task,
+                field=f"{path}.resources.{side}[{name}]",
+                hint=f"write {raw}Mi or {raw}Gi if that was meant",
+            )
 
 
 def _primary(task: TaskInput) -> tuple[str, Mapping[str, Any]] | None:
