@@ -65,8 +65,12 @@ def test_placements_are_sound(profile: str, accelerator: object, count: int, vis
     else:
         assert set(ids) <= set(known_gpus)  # only visible, non-MIG GPUs
         assert len(ids) == request.count
-        if request.memory_bytes is not None and placement.level != "exact":
-            assert all(known_gpus[i].memory_bytes >= 0.9 * request.memory_bytes for i in ids)
+        need = request.memory_bytes
+        if request.partition:  # a whole GPU standing in for a slice needs the slice's memory
+            need = placement.gpu_memory_limit_bytes
+            assert need is not None and placement.level == "substitute"
+        if need is not None and placement.level != "exact":
+            assert all(known_gpus[i].memory_bytes >= 0.9 * need for i in ids)
 
 
 UUIDS = [f"GPU-{i:08x}-0000-0000-0000-000000000000" for i in range(4)]
