@@ -48,7 +48,7 @@ def resolve_task_resources(
         return ResourceSpec.from_multiple_resource(resources)
     if requests is None and limits is None:
         return None
-    return ResourceSpec(requests=requests, limits=limits)  # type: ignore[arg-type]
+    return ResourceSpec(requests=requests, limits=limits)
 
 
 def _merge_side(sides: list[Resources]) -> Resources:

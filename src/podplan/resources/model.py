@@ -18,6 +18,7 @@ from podplan.errors import (
     ResourceBoolError,
     ResourceTypeError,
     ResourceValueError,
+    UnknownArgumentError,
 )
 from podplan.resources.quantity import Quantity
 
@@ -83,6 +84,13 @@ def convert_field(name: str, value: Any, owner: str = "Resources") -> ResourceVa
     """Validate and convert one ``Resources`` field value (flytekit's checks, then podplan's)."""
     if value is None:
         return None
+    if isinstance(value, (list, tuple)) and type(value) not in (list, tuple):
+        try:  # a subclass: read it as a plain sequence once, so its methods cannot interfere
+            value = list(value) if isinstance(value, list) else tuple(value)
+        except Exception:
+            raise ResourceTypeError(
+                f"{owner}.{name}: cannot read the {type(value).__name__} value as a list/tuple"
+            ) from None
     if _has_bool(value):
         raise ResourceBoolError(
             f"{owner}.{name}: {_safe_str(value)} should be of type {_type_text(name)} or a list/tuple "
@@ -126,11 +134,24 @@ class Resources:
     gpu: Any = None
     ephemeral_storage: Any = None
 
-    def __post_init__(self) -> None:
-        for name in RESOURCE_FIELDS:
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, convert_field(name, value))
+    def __init__(
+        self,
+        cpu: Any = None,
+        mem: Any = None,
+        gpu: Any = None,
+        ephemeral_storage: Any = None,
+        *extra: Any,
+        **unknown: Any,
+    ) -> None:
+        if extra or unknown:
+            what = (
+                f"{len(extra)} extra positional argument(s)"
+                if extra
+                else f"unknown field(s) {sorted(unknown)}"
+            )
+            raise UnknownArgumentError(f"Resources got {what}; its fields are {', '.join(RESOURCE_FIELDS)}")
+        for name, value in zip(RESOURCE_FIELDS, (cpu, mem, gpu, ephemeral_storage), strict=True):
+            object.__setattr__(self, name, None if value is None else convert_field(name, value))
 
     def __repr__(self) -> str:
         parts = []
@@ -215,9 +236,15 @@ class ResourceSpec:
     requests: Resources = field(default_factory=Resources)
     limits: Resources = field(default_factory=Resources)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "requests", _side("ResourceSpec.requests", self.requests))
-        object.__setattr__(self, "limits", _side("ResourceSpec.limits", self.limits))
+    def __init__(
+        self, requests: Resources | None = None, limits: Resources | None = None, **unknown: Any
+    ) -> None:
+        if unknown:
+            raise UnknownArgumentError(
+                f"ResourceSpec got unknown argument(s) {sorted(unknown)}; it takes requests and limits"
+            )
+        object.__setattr__(self, "requests", _side("ResourceSpec.requests", requests))
+        object.__setattr__(self, "limits", _side("ResourceSpec.limits", limits))
 
     @classmethod
     def from_multiple_resource(cls, resources: Resources) -> ResourceSpec:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Union
 
-from podplan.errors import QuantityError, QuantityTypeError
+from podplan.errors import PodplanError, QuantityError, QuantityTypeError
 from podplan.resources.suffixes import (
     BINARY_SI,
     DECIMAL_EXPONENT,
@@ -166,38 +166,15 @@ class Quantity:
             return parse_quantity(value)
         if isinstance(value, Quantity):
             return value
-        if isinstance(value, bool):
+        try:
+            return _convert(value)
+        except PodplanError:
+            raise
+        except Exception as exc:  # a hostile subclass (__str__, __index__ ... raising)
             raise QuantityTypeError(
-                f"invalid quantity {value!r}: a bool is not a quantity (write 1 or 0 if you mean a number)"
-            )
-        if isinstance(value, str):
-            return parse_quantity(str(value))
-        if isinstance(value, int):
-            return _make(int(value) * NANO, DECIMAL_SI, None, not _MIN_INT64 <= value <= MAX_INT64)
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise QuantityError(f"invalid quantity {value!r}: NaN and infinities are not quantities")
-            return _from_decimal(Decimal(repr(value)))
-        if isinstance(value, Decimal):
-            if not value.is_finite():
-                raise QuantityError(f"invalid quantity {value!r}: NaN and infinities are not quantities")
-            return _from_decimal(value)
-        if isinstance(value, Fraction):
-            scaled = value * NANO
-            n = math.ceil(scaled) if scaled >= 0 else -math.ceil(-scaled)
-            return _make(n, DECIMAL_SI, None, False)
-        index = getattr(type(value), "__index__", None)
-        if index is not None:  # numpy integers and other integral types
-            try:
-                as_int = index(value)
-            except Exception:
-                as_int = None
-            if isinstance(as_int, int) and not isinstance(as_int, bool):
-                return cls(int(as_int))
-        raise QuantityTypeError(
-            f"invalid quantity {_safe_repr(value)}: expected a str, int, float or Decimal, "
-            f"got {type(value).__name__}"
-        )
+                f"invalid quantity {_safe_repr(value)}: cannot read a {type(value).__name__} "
+                f"as a number ({type(exc).__name__})"
+            ) from None
 
     # --- construction helpers -------------------------------------------------------------------
 
@@ -211,7 +188,10 @@ class Quantity:
         """A quantity of exactly ``nanos`` * 10^-9 in ``format`` (no string to remember)."""
         if format not in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT):
             raise QuantityError(f"invalid quantity format {format!r}")
-        return _make(int(nanos), format, None, False)
+        n = int(nanos)
+        if not -_TOO_MANY_DIGITS < n < _TOO_MANY_DIGITS:
+            raise QuantityError(f"invalid quantity: more than {_MAX_DIGITS} digits")
+        return _make(n, format, None, False)
 
     # --- accessors ------------------------------------------------------------------------------
 
@@ -348,6 +328,48 @@ _CLASSES: dict[tuple[str, bool, bool], type[Quantity]] = {
     for dec in (False, True)
     for spelled in (False, True)
 }
+
+
+def _convert(value: object) -> Quantity:
+    """Quantity from a non-``str`` value; base-class methods so subclasses cannot interfere."""
+    if isinstance(value, bool):
+        raise QuantityTypeError(
+            f"invalid quantity {value!r}: a bool is not a quantity (write 1 or 0 if you mean a number)"
+        )
+    if isinstance(value, str):
+        return parse_quantity(str.__str__(value))
+    if isinstance(value, int):
+        return _from_int(int.__int__(value))
+    if isinstance(value, float):
+        text = float.__repr__(value)
+        if not math.isfinite(value):
+            raise QuantityError(f"invalid quantity {text}: NaN and infinities are not quantities")
+        return _from_decimal(Decimal(text))
+    if isinstance(value, Decimal):
+        if not Decimal.is_finite(value):
+            raise QuantityError(
+                f"invalid quantity {Decimal.__str__(value)}: NaN and infinities are not quantities"
+            )
+        return _from_decimal(value)
+    if isinstance(value, Fraction):
+        scaled = Fraction(value) * NANO
+        n = math.ceil(scaled) if scaled >= 0 else -math.ceil(-scaled)
+        return _make(n, DECIMAL_SI, None, False)
+    index = getattr(type(value), "__index__", None)
+    if index is not None and not isinstance(value, (bytes, bytearray)):  # numpy integers ...
+        as_int = index(value)
+        if type(as_int) is int:
+            return _from_int(as_int)
+    raise QuantityTypeError(
+        f"invalid quantity {_safe_repr(value)}: expected a str, int, float or Decimal, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _from_int(v: int) -> Quantity:
+    if not -_TOO_MANY_DIGITS < v < _TOO_MANY_DIGITS:
+        raise QuantityError(f"invalid quantity: an integer of more than {_MAX_DIGITS} digits")
+    return _make(v * NANO, DECIMAL_SI, None, not _MIN_INT64 <= v <= MAX_INT64)
 
 
 def _make(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
