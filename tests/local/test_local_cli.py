@@ -18,7 +18,7 @@ TASKS = textwrap.dedent(
     import os
     import time
 
-    from podplan import task
+    from podplan import Resources, task
     from podplan.accelerators import A100, T4, MultiInstanceGPUAccelerator
 
 
@@ -51,6 +51,15 @@ TASKS = textwrap.dedent(
     @task
     def broken() -> int:
         raise ValueError("the task itself failed")
+
+
+    @task(limits=Resources(mem="64Mi", cpu="1"))
+    def hog() -> int:
+        block = bytearray(200 << 20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        time.sleep(30)
+        return len(block)
     """
 )
 
@@ -199,3 +208,10 @@ def test_run_needs_one_task(tasks_file: Path) -> None:
     proc = podplan("run", str(tasks_file))
     assert proc.returncode == 2
     assert "name one" in proc.stderr
+
+
+def test_run_isolated_memory_limit_is_an_oom_kill(tasks_file: Path) -> None:
+    proc = podplan("run", f"{tasks_file}:hog", "--isolate")
+    assert proc.returncode == 1
+    assert "OOMKilledError" in proc.stderr
+    assert "over its memory limit of 64 MiB" in proc.stderr
