@@ -418,8 +418,9 @@ def parse_document(text: str, source: str) -> Any:
             raise ClusterError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same result, faster
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""

@@ -160,6 +160,15 @@ FIT_HINTS = {
 }
 
 
+def _failed_by_predicate(fit: FitResult, i: int) -> dict[str, list[str]]:
+    """``{predicate: [pools failing it]}`` for every pool (a pool may fail several)."""
+    out: dict[str, list[str]] = {}
+    for j, pool in enumerate(fit.cluster.pools):
+        for predicate in fit.failed_predicates(i, j):
+            out.setdefault(predicate, []).append(pool.name)
+    return out
+
+
 def _fit_hint(reasons: list[Any]) -> str:
     return "; ".join(FIT_HINTS[r.predicate] for r in reasons) or "add a pool that can run the pod"
 
@@ -186,9 +195,7 @@ def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Itera
             pool=name,
             extra={
                 "closest": name,
-                "failed": {
-                    cluster.pools[j].name: fit.failed_predicates(i, j) for j in range(len(cluster.pools))
-                },
+                "failed": _failed_by_predicate(fit, i),
                 "reasons": [{"pool": r.pool, "predicate": r.predicate, "detail": r.detail} for r in detailed],
             },
         )
