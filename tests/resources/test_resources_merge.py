@@ -141,3 +141,64 @@ def test_worked_example_override_limit_clamped() -> None:
     assert tuple(map(str, mem)) == ("300Mi", "600Mi")
     # no resources at all -> the default request, for both sides
     assert tuple(map(str, adjust_or_default(None, None, "2", "2"))) == ("2", "2")
+
+
+# --- backend §8 vectors expressed with the primitives (container = task, override, platform) ----
+
+
+def _apply(spec: ResourceSpec, name: str, pdef: str | None, plim: str | None) -> tuple[str, str]:
+    req, lim = adjust_or_default(*spec.pair(name), pdef, plim)
+    return str(req), str(lim)
+
+
+def test_backend_vector_12_override_request_with_platform() -> None:
+    container = ResourceSpec(Resources(cpu="1"), Resources(cpu="10"))
+    override = ResourceSpec(requests=Resources(mem="2"))
+    merged = layer(container, override)
+    assert _apply(merged, "cpu", None, None) == ("1", "10")
+    assert _apply(merged, "mem", "2", "20") == ("2", "2")
+
+
+def test_backend_vector_13_override_limit_clamped() -> None:
+    container = ResourceSpec(Resources(cpu="1", mem="2"), Resources(cpu="10", mem="2"))
+    override = ResourceSpec(Resources(mem="2"), Resources(mem="200"))
+    assert _apply(layer(container, override), "mem", None, "20") == ("2", "20")
+
+
+def test_backend_vector_14_values_from_container_clamped() -> None:
+    container = ResourceSpec(Resources(cpu="100"), Resources(cpu="100"))
+    assert _apply(container, "cpu", "1", "10") == ("10", "10")
+    assert _apply(container, "mem", "2", "20") == ("2", "2")
+
+
+def test_backend_vector_17_template_then_container_then_override() -> None:
+    template = ResourceSpec(
+        Resources(cpu="50m", ephemeral_storage="1Gi"), Resources(cpu="150m", ephemeral_storage="2Gi")
+    )
+    container = ResourceSpec(Resources(mem="128Mi"), Resources(mem="256Mi"))
+    override = ResourceSpec(Resources(mem="512Mi"), Resources(mem="1Gi"))
+    merged = layer(template, container, override)
+    assert [_apply(merged, n, None, None) for n in ("mem", "cpu", "ephemeral_storage")] == [
+        ("512Mi", "1Gi"),
+        ("50m", "150m"),
+        ("1Gi", "2Gi"),
+    ]
+
+
+def test_backend_vector_49_admin_defaults() -> None:
+    # TestSetDefaults: task cpu request 250m; admin defaults cpu 200m, gpu 4, mem 200Gi, eph 500Mi
+    task = ResourceSpec(requests=Resources(cpu="250m"))
+    defaults = {"cpu": "200m", "gpu": "4", "mem": "200Gi", "ephemeral_storage": "500Mi"}
+    got = {name: _apply(task, name, pdef, None) for name, pdef in defaults.items()}
+    assert got == {
+        "cpu": ("250m", "250m"),
+        "gpu": ("4", "4"),
+        "mem": ("200Gi", "200Gi"),
+        "ephemeral_storage": ("500Mi", "500Mi"),
+    }
+
+
+def test_backend_worked_examples_gpu_and_ephemeral_limit_from_request() -> None:
+    assert _apply(ResourceSpec(requests=Resources(gpu=1)), "gpu", None, "1") == ("1", "1")
+    spec = ResourceSpec(requests=Resources(ephemeral_storage="10Gi"))
+    assert _apply(spec, "ephemeral_storage", None, None) == ("10Gi", "10Gi")

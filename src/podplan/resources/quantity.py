@@ -93,7 +93,7 @@ def _hint(text: str) -> str:
     if m:
         num, letter = m.group(1) or "1", _SI_LETTERS[m.group(2)]
         if m.group(3):
-            return f"drop the 'B': did you mean {num}{letter.upper()}i?"
+            return f"suffixes are case-sensitive and carry no 'B': did you mean {num}{letter.upper()}i?"
         return f"did you mean {num}{letter} or {num}{letter.upper()}i? (Kubernetes suffixes carry no 'B')"
     m = _CASE_SUFFIX.match(text)
     if m:
