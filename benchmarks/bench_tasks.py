@@ -4,6 +4,10 @@ Compares podplan with flytekit 1.16 (install the ``bench`` extra: ``pip install 
 without flytekit the comparison is skipped with a message. Prints µs per task and the ratio.
 
     python benchmarks/bench_tasks.py [N]
+
+Each side decorates N freshly generated functions (flytekit N/4) and serializes the tasks; the
+best of 5 rounds is reported. Both sides build their ``Resources`` inside the decoration, as user
+code does.
 """
 
 from __future__ import annotations
@@ -39,14 +43,28 @@ def make_functions(n: int) -> list[Callable[..., Any]]:
     return [getattr(module, f"train_{i}") for i in range(n)]
 
 
+ROUNDS = 5
+
+
 def _time(fn: Callable[[Any], Any], items: list[Any]) -> tuple[float, list[Any]]:
     start = time.perf_counter()
     out = [fn(item) for item in items]
     return (time.perf_counter() - start) / len(items) * 1e6, out
 
 
-def bench_podplan(n: int) -> tuple[float, float]:
-    """µs per decoration and per serialization with podplan."""
+Pair = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _round(pair: Pair, n: int) -> tuple[float, float]:
+    """One round: decorate ``n`` fresh functions, then serialize the tasks (µs per task)."""
+    decorate, ser = pair
+    dec_us, tasks = _time(decorate, make_functions(n))
+    ser_us, _ = _time(ser, tasks)
+    return dec_us, ser_us
+
+
+def podplan_pair() -> Pair:
+    """podplan's decorate and serialize functions (imports warmed)."""
     from podplan import Resources, serialize
     from podplan.accelerators import A100
     from podplan.tasks import SerializationSettings, task
@@ -61,14 +79,15 @@ def bench_podplan(n: int) -> tuple[float, float]:
             shared_memory="2Gi",
         )(fn)
 
-    serialize.task_template(decorate(make_functions(1)[0]), settings)  # warm imports
-    dec_us, tasks = _time(decorate, make_functions(n))
-    ser_us, _ = _time(lambda t: serialize.task_template(t, settings).SerializeToString(), tasks)
-    return dec_us, ser_us
+    def ser(t: Any) -> bytes:
+        return serialize.task_template(t, settings).SerializeToString()  # type: ignore[no-any-return]
+
+    ser(decorate(make_functions(1)[0]))  # warm imports
+    return decorate, ser
 
 
-def bench_flytekit(n: int) -> tuple[float, float] | None:
-    """µs per decoration and per serialization with flytekit, or None when it is absent."""
+def flytekit_pair() -> Pair | None:
+    """flytekit's decorate and serialize functions, or None when flytekit is absent."""
     try:
         from collections import OrderedDict
 
@@ -98,27 +117,38 @@ def bench_flytekit(n: int) -> tuple[float, float] | None:
         return spec.template.to_flyte_idl().SerializeToString()  # type: ignore[no-any-return]
 
     ser(decorate(make_functions(1)[0]))
-    dec_us, tasks = _time(decorate, make_functions(n))
-    ser_us, _ = _time(ser, tasks)
-    return dec_us, ser_us
+    return decorate, ser
 
 
 def main(argv: list[str]) -> int:
-    """Run the benchmark and print the numbers."""
+    """Run the benchmark and print the numbers.
+
+    Rounds of podplan and flytekit alternate and the best round of each is reported (as
+    ``timeit`` reports the minimum): on a shared machine that is the least disturbed measurement,
+    and alternating exposes both sides to the same load.
+    """
     n = int(argv[1]) if len(argv) > 1 else 2000
-    pd, ps = bench_podplan(n)
+    pp = podplan_pair()
+    fk = flytekit_pair()
+    best_p = best_f = (float("inf"), float("inf"))
+    for _ in range(ROUNDS):
+        r = _round(pp, n)
+        best_p = r if sum(r) < sum(best_p) else best_p
+        if fk is not None:
+            r = _round(fk, max(n // 4, 50))
+            best_f = r if sum(r) < sum(best_f) else best_f
+    pd, ps = best_p
     print(f"podplan : decorate {pd:8.1f} µs/task  serialize {ps:8.1f} µs/task  total {pd + ps:8.1f} µs/task")
-    fk = bench_flytekit(max(n // 4, 50))
     if fk is None:
         print("flytekit 1.16 is not installed (pip install -e '.[bench]'): comparison skipped")
         return 0
-    fd, fs = fk
+    fd, fs = best_f
     print(f"flytekit: decorate {fd:8.1f} µs/task  serialize {fs:8.1f} µs/task  total {fd + fs:8.1f} µs/task")
     ratio = (fd + fs) / (pd + ps)
     verdict = "meets" if ratio >= TARGET_RATIO else "misses"
     print(
         f"ratio   : podplan is {ratio:.1f}x faster (decorate {fd / pd:.1f}x, serialize {fs / ps:.1f}x); "
-        f"{verdict} the {TARGET_RATIO:.0f}x target"
+        f"{verdict} the {TARGET_RATIO:.0f}x target (best of {ROUNDS} alternating rounds, N={n})"
     )
     return 0
 

@@ -26,46 +26,63 @@ __all__ = ["task_identifier", "task_node", "task_template"]
 
 def task_identifier(task: Any, settings: SerializationSettings | None = None) -> Any:
     """The flyteidl ``Identifier`` (resource type TASK) of ``task`` under ``settings``."""
-    from flyteidl.core import identifier_pb2
-
     from podplan.tasks.container import resolve_settings
+    from podplan.tasks.idl_cache import identifier_pb
 
-    settings = resolve_settings(settings)
-    return identifier_pb2.Identifier(
-        resource_type=identifier_pb2.TASK,
-        project=settings.project or "",
-        domain=settings.domain or "",
-        name=task.name,
-        version=settings.version or "",
-    )
+    return identifier_pb(task.name, resolve_settings(settings))
 
 
 def task_template(task: Any, settings: SerializationSettings | None = None) -> tasks_pb2.TaskTemplate:
-    """The flyteidl ``TaskTemplate`` of ``task`` (a podplan task, or anything with its hooks)."""
-    from flyteidl.core import tasks_pb2
-    from google.protobuf import struct_pb2
+    """The flyteidl ``TaskTemplate`` of ``task`` (a podplan task, or anything with its hooks).
 
-    from podplan.tasks.container import resolve_settings
+    A :class:`~podplan.tasks.reference.ReferenceTask` has no template (it points at a task
+    registered elsewhere): it raises :class:`~podplan.errors.SerializationError`.
+    """
+    m = _modules()
+    if isinstance(task, m.ReferenceTask):
+        raise SerializationError(
+            f"task {getattr(task, 'name', task)!r} is a reference task: it has no task template (it refers "
+            "to a task registered elsewhere); serialize a node of it with podplan.serialize.task_node"
+        )
+    if settings is None:
+        settings = m.SerializationSettings.default()
+    if type(task) in m.plain_function_tasks:
+        fast = _from_prototype(task, settings, m)
+        if fast is not None:
+            return fast
+    return _general_template(task, settings, m)
 
-    settings = resolve_settings(settings)
-    custom_pb = None
+
+def _general_template(task: Any, settings: SerializationSettings, m: _Modules) -> Any:
+    """Build the template from the task's hooks (shared sub-messages where podplan owns them)."""
+    idl = m.idl_cache
     try:
         custom = task.get_custom(settings)
+        custom_pb = None
         if custom is not None:
+            from google.protobuf import struct_pb2
+
             custom_pb = struct_pb2.Struct()
             custom_pb.update(custom)
-        pb = tasks_pb2.TaskTemplate(
-            id=task_identifier(task, settings),
+        interface = task.python_interface
+        metadata = task.metadata
+        if type(task).get_extended_resources is m.function_get_extended:
+            extended = idl.extended_pb(task.accelerator, task.shared_memory)
+        else:
+            extended = task.get_extended_resources(settings)
+        ctx = task.security_context
+        pb = m.TaskTemplate(
+            id=idl.identifier_pb(task.name, settings),
             type=task.task_type,
-            metadata=task.metadata.to_idl(),
-            interface=task.python_interface.to_idl(),
+            metadata=idl.metadata_pb(metadata) if type(metadata) is m.TaskMetadata else metadata.to_idl(),
+            interface=interface.idl_shared() if type(interface) is m.Interface else interface.to_idl(),
             custom=custom_pb,
             container=task.get_container(settings),
             k8s_pod=task.get_k8s_pod(settings),
             sql=task.get_sql(settings),
             task_type_version=task.task_type_version,
-            security_context=_security(task),
-            extended_resources=task.get_extended_resources(settings),
+            security_context=ctx.to_idl() if ctx is not None else None,
+            extended_resources=extended,
             config=task.get_config(settings) or {},
         )
     except PodplanError:
@@ -73,6 +90,89 @@ def task_template(task: Any, settings: SerializationSettings | None = None) -> t
     except (TypeError, ValueError, AttributeError) as exc:  # a protobuf or plugin failure
         raise SerializationError(f"task {getattr(task, 'name', task)!r} cannot be serialized: {exc}") from exc
     return pb
+
+
+_PROTOTYPES: dict[Any, tuple[tuple[Any, ...], Any]] = {}
+
+
+def _from_prototype(task: Any, settings: SerializationSettings, m: _Modules) -> Any:
+    """The template of a plain function task, copied from a memoized prototype (or None).
+
+    Tasks that share everything but their name (metadata, interface, image, resources, env,
+    extended resources, settings) share one prototype; the copy gets the task's name and its
+    ``task-module``/``task-name`` args. Tasks with a pod template, secrets or a custom resolver
+    take the general path. The key objects are kept in the entry and compared by identity.
+    """
+    if task.pod_template is not None or task.security_context is not None or task.task_resolver is not None:
+        return None
+    idl = m.idl_cache
+    meta_pb = idl.metadata_pb(task.metadata)
+    iface_pb = task.python_interface.idl_shared()
+    spec = m.effective_resources(task, settings)
+    refs = (
+        settings,
+        meta_pb,
+        iface_pb,
+        idl.resources_pb(spec),
+        idl.extended_pb(task.accelerator, task.shared_memory),
+        task.container_image,
+    )
+    key = (
+        tuple(id(r) for r in refs),
+        type(task),
+        task.task_type,
+        task.task_type_version,
+        tuple(task._environment.items()),
+        task.container_image if isinstance(task.container_image, str) else None,
+    )
+    entry = _PROTOTYPES.get(key)
+    if entry is None or any(a is not b for a, b in zip(entry[0], refs, strict=True)):
+        proto = _general_template(task, settings, m)
+        del proto.container.args[-3:]  # <module> task-name <function>
+        proto.id.name = ""
+        if len(_PROTOTYPES) < 1024:
+            _PROTOTYPES[key] = (refs, proto)
+    else:
+        proto = entry[1]
+    pb = m.TaskTemplate()
+    pb.CopyFrom(proto)
+    pb.id.name = task.name
+    pb.container.args.extend((task.instantiated_in, "task-name", task.lhs))
+    return pb
+
+
+class _Modules:
+    """Names :func:`task_template` needs, imported once on first use (flyteidl is heavy)."""
+
+    def __init__(self) -> None:
+        from flyteidl.core.tasks_pb2 import TaskTemplate
+
+        from podplan.tasks import idl_cache
+        from podplan.tasks.container import effective_resources
+        from podplan.tasks.function_task import AsyncPythonFunctionTask, PythonFunctionTask
+        from podplan.tasks.interface import Interface
+        from podplan.tasks.metadata import TaskMetadata
+        from podplan.tasks.reference import ReferenceTask
+        from podplan.tasks.settings import SerializationSettings
+
+        self.TaskTemplate = TaskTemplate
+        self.idl_cache = idl_cache
+        self.function_get_extended = PythonFunctionTask.get_extended_resources
+        self.Interface = Interface
+        self.TaskMetadata = TaskMetadata
+        self.ReferenceTask = ReferenceTask
+        self.SerializationSettings = SerializationSettings
+        self.plain_function_tasks = (PythonFunctionTask, AsyncPythonFunctionTask)
+        self.effective_resources = effective_resources
+
+
+_MODULES: list[_Modules] = []
+
+
+def _modules() -> _Modules:
+    if not _MODULES:
+        _MODULES.append(_Modules())
+    return _MODULES[0]
 
 
 def _security(task: Any) -> Any:

@@ -43,6 +43,8 @@ def resolve_deck_flags(
 
     Returns ``(enable_deck, deck_fields)``; fields are kept only when decks are enabled.
     """
+    if disable_deck is None and enable_deck is None and deck_fields is DEFAULT_DECK_FIELDS:
+        return False, ()  # @task's defaults: decks off
     for name, value in (("disable_deck", disable_deck), ("enable_deck", enable_deck)):
         if value is not None and not isinstance(value, bool):
             raise TaskTypeError(f"{name}={value!r} is invalid: expected True, False or None")

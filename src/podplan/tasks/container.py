@@ -74,7 +74,7 @@ def effective_resources(task: Any, settings: SerializationSettings) -> ResourceS
     Unlike flytekit, the task is never changed (spec §9.8).
     """
     spec = getattr(task, "resources", None)
-    if _is_empty(spec) and settings.default_resources is not None:
+    if settings.default_resources is not None and _is_empty(spec):
         return settings.default_resources
     return spec
 
@@ -112,17 +112,14 @@ def container_env(task: Any, settings: SerializationSettings) -> dict[str, str]:
 
 def build_container(task: PythonFunctionTask, settings: SerializationSettings | None) -> tasks_pb2.Container:
     """The flyteidl ``Container`` of ``task`` (resources in the one documented order)."""
-    from flyteidl.core import literals_pb2, tasks_pb2
+    from podplan.tasks import idl_cache
 
-    from podplan.resources import to_idl_resources
-    from podplan.tasks.settings import get_registerable_container_image
-
-    settings = resolve_settings(settings)
+    if settings is None:
+        settings = resolve_settings(settings)
     spec = effective_resources(task, settings)
-    return tasks_pb2.Container(
-        image=get_registerable_container_image(task.container_image, settings.image_config),
-        command=[],
+    return idl_cache.Container(
+        image=idl_cache.image(task.container_image, settings.image_config),
         args=container_args(task, settings),
-        resources=to_idl_resources(spec) if spec is not None else tasks_pb2.Resources(),
-        env=[literals_pb2.KeyValuePair(key=k, value=v) for k, v in container_env(task, settings).items()],
+        resources=idl_cache.resources_pb(spec),
+        env=idl_cache.env_pb(container_env(task, settings)),
     )

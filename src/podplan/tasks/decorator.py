@@ -5,16 +5,24 @@ from __future__ import annotations
 import datetime
 import functools
 import inspect
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from podplan.errors import PluginError, UnknownArgumentError
 from podplan.tasks.cache import VersionParameters, resolve_cache
 from podplan.tasks.function_task import AsyncPythonFunctionTask, ExecutionBehavior, PythonFunctionTask
+from podplan.tasks.memo import memo
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, TaskMetadata
 from podplan.tasks.validation import check_interruptible, check_retries, check_timeout
 
 _DEPRECATED_CACHE_KWARGS = ("cache_serialize", "cache_version", "cache_ignore_input_vars")
+_METADATA: dict[Any, TaskMetadata] = {}
+
+
+def _items(mapping: Any) -> Any:
+    """A hashable stand-in for a labels/annotations dict (the value itself otherwise)."""
+    return tuple(mapping.items()) if isinstance(mapping, dict) else mapping
 
 
 def _find_plugin(task_config: Any, is_async: bool) -> type[PythonFunctionTask]:
@@ -88,7 +96,11 @@ def task(
             from podplan.errors import TaskTypeError
 
             raise TaskTypeError(f"@task expects a function, got {fn!r}")
-        is_async = inspect.iscoroutinefunction(fn)
+        code = getattr(fn, "__code__", None)
+        if type(fn) is types.FunctionType and code is not None:
+            is_async = bool(code.co_flags & inspect.CO_COROUTINE)
+        else:
+            is_async = inspect.iscoroutinefunction(fn)
         plugin = _find_plugin(task_config, is_async)
         if (
             cache is False
@@ -108,18 +120,33 @@ def task(
                 interface=Interface.from_function(fn, pickle_untyped=pickle_untyped),
             )
             cache_args = resolve_cache(cache, cache_serialize, cache_version, cache_ignore_input_vars, params)
-        metadata = TaskMetadata(
-            cache=cache_args[0],
-            cache_serialize=cache_args[1],
-            cache_version=cache_args[2],
-            cache_ignore_input_vars=cache_args[3],
-            interruptible=interruptible,
-            deprecated=deprecated,
-            retries=retries,
-            timeout=timeout_td,
-            pod_template_name=pod_template_name,
-            labels=labels,
-            annotations=annotations,
+        metadata = memo(
+            _METADATA,
+            # every part is validated or produced by a validator, so no bool/int aliasing
+            (
+                cache_args,
+                interruptible,
+                type(deprecated),
+                deprecated,
+                retries,
+                timeout_td,
+                pod_template_name,
+                _items(labels),
+                _items(annotations),
+            ),
+            lambda: TaskMetadata(
+                cache=cache_args[0],
+                cache_serialize=cache_args[1],
+                cache_version=cache_args[2],
+                cache_ignore_input_vars=cache_args[3],
+                interruptible=interruptible,
+                deprecated=deprecated,
+                retries=retries,
+                timeout=timeout_td,
+                pod_template_name=pod_template_name,
+                labels=labels,
+                annotations=annotations,
+            ),
         )
         decorated = fn
         if not is_async:

@@ -48,6 +48,23 @@ def parse_docstring(text: str | None) -> ParsedDocstring:
     """Parse ``text`` as ReST, Google and numpydoc; keep the parse with the most entries."""
     if not text or not text.strip():
         return ParsedDocstring()
+    cached = _PARSED.get(text)
+    if cached is not None:
+        return cached
+    if ":" not in text and "---" not in text:
+        # no ReST field, Google section title or numpydoc underline: only a description
+        parsed = ParsedDocstring(*_split_summary(inspect.cleandoc(text)))
+    else:
+        parsed = _parse_auto(text)
+    if len(_PARSED) < 4096:
+        _PARSED[text] = parsed
+    return parsed
+
+
+_PARSED: dict[str, ParsedDocstring] = {}
+
+
+def _parse_auto(text: str) -> ParsedDocstring:
     candidates = [_parse_rest(text), _parse_google(text), _parse_numpy(text)]
     best = candidates[0]
     for candidate in candidates[1:]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from podplan.errors import TaskDefinitionError, TaskTypeError
 from podplan.tasks.base import PythonTask
+from podplan.tasks.memo import memo, memo_identity
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, DeckField, Documentation, TaskMetadata
 from podplan.tasks.secrets import SecurityContext, check_secret_requests
 from podplan.tasks.settings import check_container_image
@@ -57,6 +58,53 @@ def task_module_name(fn: Callable[..., Any]) -> str:
         path = inspect.getsourcefile(fn) or ""
         module = os.path.splitext(os.path.basename(path))[0] or "__main__"
     return module
+
+
+_RESOURCES: dict[Any, Any] = {}
+_CONTAINER_MODULE: list[Any] = []
+_ACCELERATORS: dict[Any, Any] = {}
+_SHARED_MEMORY: dict[Any, Any] = {}
+
+
+def _container_module() -> Any:
+    """:mod:`podplan.tasks.container`, imported once (it is only needed to serialize)."""
+    if not _CONTAINER_MODULE:
+        from podplan.tasks import container
+
+        _CONTAINER_MODULE.append(container)
+    return _CONTAINER_MODULE[0]
+
+
+def _task_resources(requests: Any, limits: Any, resources: Any) -> ResourceSpec | None:
+    """Validated :class:`ResourceSpec` of the decorator arguments (memoized per value)."""
+
+    def build() -> ResourceSpec | None:
+        from podplan.resources import resolve_task_resources
+        from podplan.tasks.container import check_request_limit_sides
+
+        check_request_limit_sides(requests, limits, TaskTypeError)
+        return resolve_task_resources(requests=requests, limits=limits, resources=resources)
+
+    if requests is None and limits is None and resources is None:
+        return None
+    # Resources compare by class and value, so a plain tuple is a sound key
+    return memo(_RESOURCES, (requests, limits, resources), build)
+
+
+def _accelerator(value: Any) -> Any:
+    if value is None:
+        return None
+    from podplan.accelerators.base import as_accelerator
+
+    return memo_identity(_ACCELERATORS, value, lambda: as_accelerator(value))
+
+
+def _shared_memory(value: Any) -> Any:
+    if value is None:
+        return None
+    from podplan.accelerators.extended import normalize_shared_memory
+
+    return memo(_SHARED_MEMORY, (type(value), value), lambda: normalize_shared_memory(value))
 
 
 class PythonFunctionTask(PythonTask):
@@ -146,13 +194,6 @@ class PythonFunctionTask(PythonTask):
             docs=docs,
             **kwargs,
         )
-        from podplan.accelerators.base import as_accelerator
-        from podplan.accelerators.extended import normalize_shared_memory
-        from podplan.resources import resolve_task_resources
-        from podplan.tasks.container import check_request_limit_sides
-
-        check_request_limit_sides(requests, limits, TaskTypeError)
-
         self._task_function = task_function
         self._execution_mode = execution_mode
         self._task_resolver = task_resolver
@@ -160,11 +201,9 @@ class PythonFunctionTask(PythonTask):
         self._pickle_untyped = pickle_untyped
         self._ignore_input_vars = tuple(ignore_input_vars or ())
         self.container_image = check_container_image(container_image)
-        self.resources: ResourceSpec | None = resolve_task_resources(
-            requests=requests, limits=limits, resources=resources
-        )
-        self.accelerator = as_accelerator(accelerator)
-        self.shared_memory = normalize_shared_memory(shared_memory)
+        self.resources: ResourceSpec | None = _task_resources(requests, limits, resources)
+        self.accelerator = _accelerator(accelerator)
+        self.shared_memory = _shared_memory(shared_memory)
         if pod_template is not None:
             from podplan.tasks.pod_template import PodTemplate
 
@@ -231,9 +270,7 @@ class PythonFunctionTask(PythonTask):
         """The task container, or ``None`` when a pod template carries it (see ``get_k8s_pod``)."""
         if self.pod_template is not None:
             return None
-        from podplan.tasks.container import build_container
-
-        return build_container(self, settings)
+        return _container_module().build_container(self, settings)
 
     def get_k8s_pod(self, settings: SerializationSettings | None = None) -> tasks_pb2.K8sPod | None:
         """The pod (from the pod template, primary container filled in), or ``None``."""

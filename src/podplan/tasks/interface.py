@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import ast
 import collections
+import dis
 import inspect
+import sys
 import textwrap
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -64,8 +67,47 @@ def _split_outputs(annotation: Any, where: str) -> tuple[dict[str, Any], str | N
     return {"o0": annotation}, None
 
 
+_RETURN_VALUE = dis.opmap["RETURN_VALUE"]
+_RETURN_CONST = dis.opmap.get("RETURN_CONST", -1)
+_LOAD_CONST = dis.opmap["LOAD_CONST"]
+_CO_GENERATORS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+_CO_STAR_ARGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+_FAST_PATH = sys.version_info >= (3, 11)  # 3.10's get_type_hints adds Optional for None defaults
+_ANNOTATION_CODE: dict[str, types.CodeType] = {}
+
+
+def _bytecode_returns_value(code: types.CodeType) -> bool:
+    """True when the code object surely returns a value or yields (read from the bytecode).
+
+    ``False`` means "only ``return None`` seen" and is confirmed from the source by the caller.
+    """
+    if code.co_flags & _CO_GENERATORS:
+        return True
+    raw = code.co_code
+    consts = code.co_consts
+    prev_op = prev_arg = -1
+    for i in range(0, len(raw), 2):
+        op = raw[i]
+        arg = raw[i + 1]
+        if op == _RETURN_VALUE:
+            if prev_op != _LOAD_CONST or consts[prev_arg] is not None:
+                return True
+        elif op == _RETURN_CONST and consts[arg] is not None:
+            return True
+        prev_op, prev_arg = op, arg
+    return False
+
+
 def _has_return_value(fn: Callable[..., Any]) -> bool | None:
-    """Whether ``fn``'s body returns a value or yields (None when the source is unavailable)."""
+    """Whether ``fn``'s body returns a value or yields (None when the source is unavailable).
+
+    The bytecode answers the common case without reading the source; only a function whose code
+    returns nothing but ``None`` is confirmed from its source (an explicit ``return``/``raise``
+    counts, as in flytekit).
+    """
+    code = getattr(fn, "__code__", None)
+    if isinstance(code, types.CodeType) and _bytecode_returns_value(code):
+        return True
     try:
         source = textwrap.dedent(inspect.getsource(fn))
         tree = ast.parse(source)
@@ -85,6 +127,101 @@ def _has_return_value(fn: Callable[..., Any]) -> bool | None:
             continue
         pending.extend(ast.iter_child_nodes(node))
     return False
+
+
+def _is_resolved(hint: Any) -> bool:
+    """No string / ``ForwardRef`` left anywhere inside ``hint``."""
+    if isinstance(hint, (str, typing.ForwardRef)):
+        return False
+    if isinstance(hint, type) and not isinstance(hint, types.GenericAlias):
+        return True
+    args = getattr(hint, "__args__", None)
+    if not args:
+        return True
+    return all(_is_resolved(a) for a in args if a is not Ellipsis and not isinstance(a, list))
+
+
+def _fast_type_hints(fn: Any) -> dict[str, Any] | None:
+    """``typing.get_type_hints(fn, include_extras=True)`` for a plain function, or None.
+
+    String annotations are compiled once per text and evaluated in the function's globals; any
+    case that needs ``get_type_hints``' full machinery (nested forward references, wrappers,
+    Python 3.10) returns None so the caller falls back to it.
+    """
+    if not _FAST_PATH or type(fn) is not types.FunctionType or hasattr(fn, "__wrapped__"):
+        return None
+    hints: dict[str, Any] = {}
+    for name, value in fn.__annotations__.items():
+        if isinstance(value, str):
+            code = _ANNOTATION_CODE.get(value)
+            if code is None:
+                try:
+                    code = compile(value, "<annotation>", "eval")
+                except SyntaxError:
+                    return None
+                _ANNOTATION_CODE[value] = code
+            try:
+                value = eval(code, fn.__globals__)
+            except Exception:
+                return None
+        if value is None:
+            value = _NONE_TYPE
+        elif not _is_resolved(value):
+            return None
+        hints[name] = value
+    return hints
+
+
+def _fast_parameters(fn: Any) -> tuple[list[str], dict[str, Any]] | None:
+    """Parameter names and defaults of a plain function from its code object (or None)."""
+    if type(fn) is not types.FunctionType or hasattr(fn, "__wrapped__") or hasattr(fn, "__signature__"):
+        return None
+    code = fn.__code__
+    if code.co_flags & _CO_STAR_ARGS:
+        return None
+    npos = code.co_argcount
+    names = list(code.co_varnames[: npos + code.co_kwonlyargcount])
+    defaults: dict[str, Any] = {}
+    pos_defaults = fn.__defaults__ or ()
+    if pos_defaults:
+        for name, value in zip(names[npos - len(pos_defaults) : npos], pos_defaults, strict=True):
+            defaults[name] = value
+    if fn.__kwdefaults__:
+        defaults.update(fn.__kwdefaults__)
+    return names, defaults
+
+
+def _slow_parameters(fn: Any, where: str) -> tuple[list[str], dict[str, Any]]:
+    """Parameter names and defaults through ``inspect.signature`` (wrappers, callables)."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError) as exc:
+        raise InterfaceError(f"{where}: cannot read its signature: {exc}") from exc
+    names: list[str] = []
+    defaults: dict[str, Any] = {}
+    for name, param in signature.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise InterfaceError(f"{where}: *args/**kwargs ({name!r}) cannot be task inputs")
+        names.append(name)
+        if param.default is not inspect.Parameter.empty:
+            defaults[name] = param.default
+    return names, defaults
+
+
+_CHECKED_TYPES: dict[Any, Any] = {}
+
+
+def _check_type_cached(tp: Any, name: str, kind: str) -> Any:
+    """:func:`check_type` once per hashable hint (``kind`` is "input" or "output")."""
+    try:
+        if tp in _CHECKED_TYPES:
+            return tp
+    except TypeError:  # an unhashable hint
+        return check_type(tp, f"{kind} {name!r}")
+    check_type(tp, f"{kind} {name!r}")
+    if len(_CHECKED_TYPES) < 4096:
+        _CHECKED_TYPES[tp] = True
+    return tp
 
 
 class Interface:
@@ -107,7 +244,7 @@ class Interface:
     _inputs: Mapping[str, Any]
     _defaults: Mapping[str, Any]
     _outputs: Mapping[str, Any]
-    _descriptions: tuple[Mapping[str, str], Mapping[str, str]]
+    _descriptions: tuple[Mapping[str, str], Mapping[str, str]] | None
     docstring: str | None
     output_tuple_name: str | None
 
@@ -128,20 +265,19 @@ class Interface:
                 tp, default = spec
                 if default is not None or is_optional(tp):
                     dflt.setdefault(name, default)
-            ins[_check_name(name, "input")] = check_type(tp, f"input {name!r}")
+            ins[_check_name(name, "input")] = _check_type_cached(tp, name, "input")
         unknown = sorted(set(dflt) - set(ins))
         if unknown:
             raise InterfaceError(f"defaults given for unknown inputs {unknown}; inputs are {list(ins)}")
         outs = {
-            _check_name(name, "output"): check_type(tp, f"output {name!r}")
+            _check_name(name, "output"): _check_type_cached(tp, name, "output")
             for name, tp in (outputs or {}).items()
         }
-        parsed = parse_docstring(docstring)
         set_ = object.__setattr__
         set_(self, "_inputs", MappingProxyType(ins))
         set_(self, "_defaults", MappingProxyType(dflt))
         set_(self, "_outputs", MappingProxyType(outs))
-        set_(self, "_descriptions", _descriptions(parsed, outs))
+        set_(self, "_descriptions", None)  # parsed from the docstring on first use
         set_(self, "docstring", docstring)
         set_(self, "output_tuple_name", output_tuple_name)
         set_(self, "_idl", None)
@@ -157,15 +293,13 @@ class Interface:
         ``is_reference`` skips the "declared return type but no return statement" check, as
         flytekit does for reference entities (their body never runs).
         """
-        where = f"function {getattr(fn, '__qualname__', fn)!r}"
-        try:
-            hints = typing.get_type_hints(fn, include_extras=True)
-        except Exception as exc:  # NameError for unresolved forward references, TypeError, …
-            raise InterfaceError(f"{where}: cannot resolve its type hints: {exc}") from exc
-        try:
-            signature = inspect.signature(fn)
-        except (TypeError, ValueError) as exc:
-            raise InterfaceError(f"{where}: cannot read its signature: {exc}") from exc
+        hints = _fast_type_hints(fn)
+        if hints is None:
+            try:
+                hints = typing.get_type_hints(fn, include_extras=True)
+            except Exception as exc:  # NameError for unresolved forward references, TypeError, …
+                where = f"function {getattr(fn, '__qualname__', fn)!r}"
+                raise InterfaceError(f"{where}: cannot resolve its type hints: {exc}") from exc
         ret = hints.get("return")
         if ret is None and pickle_untyped and "return" not in hints:
             ret = Any
@@ -180,12 +314,15 @@ class Interface:
                 f"{getattr(fn, '__name__', fn)} function must return a value. "
                 "Please add a return statement at the end of the function."
             )
+        where = f"function {getattr(fn, '__qualname__', fn)!r}"
         outputs, tuple_name = _split_outputs(ret, where)
+        fast = _fast_parameters(fn)
+        if fast is not None:
+            names, defaults = fast
+        else:
+            names, defaults = _slow_parameters(fn, where)
         inputs: dict[str, Any] = {}
-        defaults: dict[str, Any] = {}
-        for name, param in signature.parameters.items():
-            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                raise InterfaceError(f"{where}: *args/**kwargs ({name!r}) cannot be task inputs")
+        for name in names:
             annotation = hints.get(name)
             if annotation is None:
                 if not pickle_untyped:
@@ -195,15 +332,30 @@ class Interface:
                     )
                 annotation = Any
             inputs[name] = annotation
-            if param.default is not inspect.Parameter.empty:
-                defaults[name] = param.default
-        return cls(
-            inputs,
-            outputs,
-            defaults=defaults,
-            docstring=inspect.getdoc(fn) if fn.__doc__ else None,
-            output_tuple_name=tuple_name,
+        doc = fn.__doc__
+        # names come from the code object / NamedTuple fields: identifiers already
+        self = cls.__new__(cls)
+        set_ = object.__setattr__
+        set_(
+            self,
+            "_inputs",
+            MappingProxyType({k: _check_type_cached(v, k, "input") for k, v in inputs.items()}),
         )
+        set_(self, "_defaults", MappingProxyType(defaults))
+        set_(
+            self,
+            "_outputs",
+            MappingProxyType({k: _check_type_cached(v, k, "output") for k, v in outputs.items()}),
+        )
+        set_(self, "_descriptions", None)
+        set_(
+            self,
+            "docstring",
+            (inspect.cleandoc(doc) if isinstance(doc, str) else inspect.getdoc(fn)) if doc else None,
+        )
+        set_(self, "output_tuple_name", tuple_name)
+        set_(self, "_idl", None)
+        return self
 
     # --- read access --------------------------------------------------------------------------
 
@@ -225,12 +377,23 @@ class Interface:
     @property
     def input_descriptions(self) -> Mapping[str, str]:
         """Input name → description (docstring text, else the name, as flytekit)."""
-        return self._descriptions[0]
+        return self._get_descriptions()[0]
 
     @property
     def output_descriptions(self) -> Mapping[str, str]:
         """Output name → description (docstring text, else the name, as flytekit)."""
-        return self._descriptions[1]
+        return self._get_descriptions()[1]
+
+    def _get_descriptions(self) -> tuple[Mapping[str, str], Mapping[str, str]]:
+        cached = self._descriptions
+        if cached is None:
+            doc = self.docstring
+            if not doc or (":" not in doc and "---" not in doc):  # no per-variable entries
+                cached = (_NO_DESCRIPTIONS, _NO_DESCRIPTIONS)
+            else:
+                cached = _descriptions(parse_docstring(doc), self._outputs)
+            object.__setattr__(self, "_descriptions", cached)
+        return cached
 
     @property
     def parsed_docstring(self) -> ParsedDocstring:
@@ -247,7 +410,7 @@ class Interface:
             list(self._inputs.items()) == list(other._inputs.items())
             and list(self._outputs.items()) == list(other._outputs.items())
             and dict(self._defaults) == dict(other._defaults)
-            and self._descriptions == other._descriptions
+            and self._get_descriptions() == other._get_descriptions()
         )
 
     def __hash__(self) -> int:
@@ -274,25 +437,19 @@ class Interface:
         """The ``flyteidl.core.interface_pb2.TypedInterface`` (equal to flytekit's for the same fn)."""
         from flyteidl.core import interface_pb2
 
+        out = interface_pb2.TypedInterface()
+        out.CopyFrom(self.idl_shared())
+        return out
+
+    def idl_shared(self) -> interface_pb2.TypedInterface:
+        """The memoized ``TypedInterface`` (read-only: copy it before changing anything)."""
         cached = self._idl
         if cached is None:
-            from podplan.tasks.literals import to_literal_type
+            from podplan.tasks.idl_cache import interface_pb
 
-            cached = interface_pb2.TypedInterface()
-            in_desc, out_desc = self._descriptions
-            for target, variables, desc in (
-                (cached.inputs, self._inputs, in_desc),
-                (cached.outputs, self._outputs, out_desc),
-            ):
-                target.SetInParent()
-                for name, tp in variables.items():
-                    var = target.variables[name]
-                    var.type.CopyFrom(to_literal_type(tp))
-                    var.description = desc[name]
+            cached = interface_pb(self)
             object.__setattr__(self, "_idl", cached)
-        out = interface_pb2.TypedInterface()
-        out.CopyFrom(cached)
-        return out
+        return cached
 
     # --- local-call validation ----------------------------------------------------------------
 
@@ -400,6 +557,9 @@ class _Lookup(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return key
+
+
+_NO_DESCRIPTIONS: Mapping[str, str] = _Lookup()
 
 
 def _descriptions(

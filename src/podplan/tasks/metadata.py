@@ -137,40 +137,25 @@ class TaskMetadata:
             )
 
     def __hash__(self) -> int:
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is not None:
+            return cached
         items = []
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             items.append(tuple(sorted(v.items())) if isinstance(v, dict) else v)
-        return hash(tuple(items))
+        value = hash(tuple(items))
+        object.__setattr__(self, "_hash", value)
+        return value
 
     def to_idl(self) -> tasks_pb2.TaskMetadata:
-        """The flyteidl ``TaskMetadata`` message, as flytekit writes it."""
-        from flyteidl.core import literals_pb2, tasks_pb2
-        from google.protobuf import wrappers_pb2
+        """The flyteidl ``TaskMetadata`` message, as flytekit writes it (a fresh copy)."""
+        from flyteidl.core import tasks_pb2
 
-        from podplan import __version__
+        from podplan.tasks.idl_cache import metadata_pb
 
-        pb = tasks_pb2.TaskMetadata(
-            discoverable=self.cache,
-            runtime=tasks_pb2.RuntimeMetadata(
-                type=tasks_pb2.RuntimeMetadata.FLYTE_SDK, version=__version__, flavor="python"
-            ),
-            retries=literals_pb2.RetryStrategy(retries=self.retries),
-            discovery_version=self.cache_version,
-            deprecated_error_message=self.deprecated,
-            cache_serializable=self.cache_serialize,
-            pod_template_name=self.pod_template_name or "",
-            cache_ignore_input_vars=list(self.cache_ignore_input_vars),
-            is_eager=self.is_eager,
-            generates_deck=wrappers_pb2.BoolValue(value=self.generates_deck),
-            metadata=tasks_pb2.K8sObjectMetadata(
-                labels=self.labels or {}, annotations=self.annotations or {}
-            ),
-        )
-        if self.timeout:
-            pb.timeout.FromTimedelta(self.timeout)
-        if self.interruptible is not None:
-            pb.interruptible = self.interruptible
+        pb = tasks_pb2.TaskMetadata()
+        pb.CopyFrom(metadata_pb(self))
         return pb
 
 
