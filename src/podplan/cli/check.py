@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or configurat
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -95,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         cluster = clusters[0] if len(clusters) == 1 else merge_clusters(clusters)
     bar = Progress(sys.stderr, not args.no_progress and sys.stderr.isatty())
     discovered = discover_tasks(args.paths)
+    gc.freeze()  # the tasks live until exit: keep the collector from rescanning them (large code bases)
     inputs = inputs_from_discovered(discovered, platform, progress=lambda d, t: bar("building", d, t))
+    gc.freeze()
     for item in inputs:
         item.file = display_path(item.file)
     report = check(

@@ -120,16 +120,23 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _resources_key(container: dict[str, Any]) -> Any:
+    resources = container.get("resources")
+    if not resources:
+        return None
+    try:
+        return tuple((side, tuple(values.items())) for side, values in resources.items())
+    except AttributeError:
+        return _freeze(resources)
+
+
 def task_signature(task: TaskInput) -> Any:
     """Everything the task rules read, hashable: identical signatures give identical findings
     (up to the task id). ``None`` when the pod holds something unhashable."""
     spec = task.pod.get("spec") or {}
     try:
         parts = tuple(
-            tuple(
-                (c.get("name"), _freeze(c.get("resources")), c.get("restartPolicy"))
-                for c in spec.get(kind) or ()
-            )
+            tuple((c.get("name"), _resources_key(c), c.get("restartPolicy")) for c in spec.get(kind) or ())
             for kind in ("initContainers", "containers")
         )
         volumes = tuple(
@@ -142,7 +149,7 @@ def task_signature(task: TaskInput) -> Any:
             volumes,
             task.primary,
             task.accelerator,
-            tuple(sorted(task.declared.items())),
+            tuple(task.declared.items()),
             task.shared_memory,
         )
         hash(key)
