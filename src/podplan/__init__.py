@@ -44,7 +44,33 @@ _EXPORTS: dict[str, str] = {
     "build_pod": "podplan.podspec",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "FLYTE_ENABLE_VSCODE_KEY",
+    "AsyncPythonFunctionTask",
+    "Cache",
+    "Echo",
+    "Image",
+    "ImageConfig",
+    "Platform",
+    "PodTemplate",
+    "PythonFunctionTask",
+    "PythonTask",
+    "Quantity",
+    "ReferenceTask",
+    "ResourceSpec",
+    "Resources",
+    "Secret",
+    "SerializationSettings",
+    "TaskMetadata",
+    "TaskPlugins",
+    "__version__",
+    "build_pod",
+    "construct_extended_resources",
+    "decorate_function",
+    "eager",
+    "reference_task",
+    "task",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -56,3 +56,7 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         build_parser().parse_args(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"podplan {podplan.__version__}"
+
+
+def test_all_lists_exactly_the_lazy_exports() -> None:
+    assert sorted(podplan.__all__) == sorted(["__version__", *podplan._EXPORTS])
