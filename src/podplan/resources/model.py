@@ -21,6 +21,7 @@ from podplan.errors import (
     UnknownArgumentError,
 )
 from podplan.resources.quantity import Quantity
+from podplan.resources.suffixes import NANO
 
 __all__ = [
     "RESOURCE_FIELDS",
@@ -80,10 +81,30 @@ def _parse(owner: str, name: str, value: Scalar) -> Quantity:
     return q
 
 
+def _fast_scalar(name: str, value: Any) -> Quantity | None:
+    """The common case, checked cheaply: an exact str/int (float for cpu) that is a valid value."""
+    kind = type(value)
+    if kind is str or kind is int or (kind is float and name == "cpu"):
+        try:
+            q = Quantity(value)
+        except QuantityError:
+            return None
+    elif isinstance(value, Quantity):
+        q = value
+    else:
+        return None
+    if q._n >= 0 and (name != "gpu" or not q._n % NANO):
+        return q
+    return None
+
+
 def convert_field(name: str, value: Any, owner: str = "Resources") -> ResourceValue:
     """Validate and convert one ``Resources`` field value (flytekit's checks, then podplan's)."""
     if value is None:
         return None
+    fast = _fast_scalar(name, value)
+    if fast is not None:
+        return fast
     if isinstance(value, (list, tuple)) and type(value) not in (list, tuple):
         try:  # a subclass: read it as a plain sequence once, so its methods cannot interfere
             value = list(value) if isinstance(value, list) else tuple(value)
@@ -150,8 +171,15 @@ class Resources:
                 else f"unknown field(s) {sorted(unknown)}"
             )
             raise UnknownArgumentError(f"Resources got {what}; its fields are {', '.join(RESOURCE_FIELDS)}")
-        for name, value in zip(RESOURCE_FIELDS, (cpu, mem, gpu, ephemeral_storage), strict=True):
-            object.__setattr__(self, name, None if value is None else convert_field(name, value))
+        # A frozen dataclass without slots: fill __dict__ directly (its __setattr__ refuses).
+        self.__dict__.update(
+            cpu=None if cpu is None else convert_field("cpu", cpu),
+            mem=None if mem is None else convert_field("mem", mem),
+            gpu=None if gpu is None else convert_field("gpu", gpu),
+            ephemeral_storage=None
+            if ephemeral_storage is None
+            else convert_field("ephemeral_storage", ephemeral_storage),
+        )
 
     def __repr__(self) -> str:
         parts = []

@@ -43,6 +43,9 @@ _MAX_DIGITS = 4000  # longer mantissas are rejected (Python's int() refuses > 43
 _MAX_POWER = 10_000  # values of 10^10000 and beyond are rejected instead of exhausting memory
 _MIN_INT64 = -(2**63)
 _TOO_MANY_DIGITS = 10**_MAX_DIGITS
+# Canonical strings of recently printed values, per format (bounded; cleared when full).
+_STR_CACHE: dict[str, dict[int, str]] = {DECIMAL_SI: {}, BINARY_SI: {}, DECIMAL_EXPONENT: {}}
+_STR_CACHE_SIZE = 4096
 
 QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
 """Anything :class:`Quantity` accepts."""
@@ -232,7 +235,16 @@ class Quantity:
     # --- text -----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
-        return self._s or format_canonical(self._n, self._fmt)
+        text = self._s
+        if text is None:
+            cache = _STR_CACHE[self._fmt]
+            text = cache.get(self._n)
+            if text is None:
+                text = format_canonical(self._n, self._fmt)
+                if len(cache) >= _STR_CACHE_SIZE:
+                    cache.clear()
+                cache[self._n] = text
+        return text
 
     def canonical(self) -> str:
         """The fully canonical spelling, even where Go would echo the input (``"1.500"`` → ``"1500m"``)."""
