@@ -222,6 +222,13 @@ def task_node_overrides(node: TaskNode, settings: SerializationSettings | None =
             pb.extended_resources.CopyFrom(ext)
     if ov.get("pod_template") is not None:
         from podplan.tasks.pod_template import k8s_pod_from_template
+        from podplan.tasks.reference import ReferenceTask
+
+        if isinstance(node.task, ReferenceTask):
+            raise SerializationError(
+                f"node {node.id!r}: pod_template cannot override reference task {node.task.name!r}: its "
+                "container is registered elsewhere, so podplan cannot fill the primary container"
+            )
 
         pb.pod_template.CopyFrom(
             k8s_pod_from_template(
@@ -246,7 +253,7 @@ def task_node(node: TaskNode, settings: SerializationSettings | None = None) -> 
             id=node.id,
             metadata=node_metadata(node),
             task_node=workflow_pb2.TaskNode(
-                reference_id=task_identifier(node.task, settings),
+                reference_id=_reference_id(node.task, settings),
                 overrides=task_node_overrides(node, settings),
             ),
         )
@@ -254,3 +261,12 @@ def task_node(node: TaskNode, settings: SerializationSettings | None = None) -> 
         raise
     except (TypeError, ValueError, AttributeError) as exc:
         raise SerializationError(f"node {node.id!r} cannot be serialized: {exc}") from exc
+
+
+def _reference_id(task: Any, settings: SerializationSettings) -> Any:
+    """A reference task's own identifier; any other task's identifier under ``settings``."""
+    from podplan.tasks.reference import ReferenceTask
+
+    if isinstance(task, ReferenceTask):
+        return task.id.to_flyte_idl()
+    return task_identifier(task, settings)

@@ -9,7 +9,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from podplan.errors import PluginError, UnknownArgumentError
+from podplan.errors import PluginCompatibilityError, UnknownArgumentError
 from podplan.tasks.cache import VersionParameters, resolve_cache
 from podplan.tasks.function_task import AsyncPythonFunctionTask, ExecutionBehavior, PythonFunctionTask
 from podplan.tasks.memo import memo
@@ -35,7 +35,7 @@ def _find_plugin(task_config: Any, is_async: bool) -> type[PythonFunctionTask]:
         if plugin is PythonFunctionTask:
             return AsyncPythonFunctionTask
         if not issubclass(plugin, AsyncPythonFunctionTask):
-            raise PluginError(f"Task plugin {plugin} is not compatible with async functions")
+            raise PluginCompatibilityError(f"Task plugin {plugin} is not compatible with async functions")
     return plugin
 
 
