@@ -210,3 +210,35 @@ def test_planning_cli_checks_flytekit_tasks(
     assert [f["code"] for f in small["findings"]] == ["PP105"]
     assert small["fits"] == ["m5.2xlarge[eks.amazonaws.com/nodegroup=cpu-general]"]
     assert code == 0  # PP105 is a warning
+
+
+def test_planning_cli_help_is_light_and_formats_agree() -> None:
+    import subprocess
+    import sys
+
+    from podplan.cli.check import FORMATS
+    from podplan.planning.report import FORMATS as REPORT_FORMATS
+
+    assert FORMATS == REPORT_FORMATS
+    code = (
+        "import sys; from podplan.cli.main import build_parser; build_parser(); "
+        "heavy = ('numpy', 'pydantic', 'yaml', 'podplan.planning.engine'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_planning_progress_bar_draws_only_when_enabled() -> None:
+    import io
+
+    from podplan.cli.check import PROGRESS_THRESHOLD, Progress
+
+    stream = io.StringIO()
+    bar = Progress(stream, enabled=True)
+    bar("checking", PROGRESS_THRESHOLD, PROGRESS_THRESHOLD)
+    assert stream.getvalue() == f"\rchecking   [{'#' * 30}] {PROGRESS_THRESHOLD}/{PROGRESS_THRESHOLD}\n"
+    quiet = io.StringIO()
+    Progress(quiet, enabled=False)("checking", 10_000, 10_000)
+    Progress(quiet, enabled=True)("checking", 5, 10)  # short runs draw nothing
+    assert quiet.getvalue() == ""

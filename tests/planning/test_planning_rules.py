@@ -365,3 +365,23 @@ def test_planning_pp210_smaller_model_in_the_cluster() -> None:
         accelerator=AcceleratorRequest("nvidia-tesla-a100", "1g.10gb"),
     )
     assert "PP210" not in codes(small, cluster)
+
+
+def test_planning_gfd_mixed_strategy_node_list() -> None:
+    cluster = load_cluster(FIXTURES / "gfd-mixed-nodes.json")
+    assert cluster.names == ["c6i.4xlarge", "p4d.24xlarge"]
+    mixed = cluster.pool("p4d.24xlarge")
+    assert mixed.mig_strategy == "mixed" and mixed.count == 2
+    assert cluster.pool("c6i.4xlarge").is_spot  # karpenter capacity type
+    # the backend's pod asks nvidia.com/gpu for the partition: PP205 names the mixed pool
+    flyte_pod = gpu_pod("nvidia-tesla-a100", "1", "1g.5gb", extra_tolerations=GPU_TOL)
+    task = TaskInput("m.mig", flyte_pod, accelerator=AcceleratorRequest("nvidia-tesla-a100", "1g.5gb"))
+    fs = {f.code: f for f in findings(task, cluster)}
+    assert fs["PP205"].pool == "p4d.24xlarge" and fs["PP205"].severity == "error"
+    # a pod template asking the mixed-strategy resource directly fits, 16 per node
+    res = {"cpu": "1", "memory": "4Gi", "nvidia.com/mig-1g.5gb": "1"}
+    direct = TaskInput("m.direct", pod(res, res, tolerations=GPU_TOL))
+    report = check([direct], cluster=cluster)
+    assert report.tasks[0].fits == ["p4d.24xlarge"]
+    assert report.tasks[0].plans[0].pods_per_node == 16
+    assert report.tasks[0].findings == []

@@ -13,14 +13,14 @@ import time
 from typing import Any, TextIO
 
 FAIL_ON = ("error", "warning", "info", "never")
+#: report formats (``podplan.planning.report.FORMATS``; repeated here so ``--help`` stays fast)
+FORMATS = ("text", "json", "junit", "sarif", "github")
 #: tasks above which a progress bar is drawn (on a TTY only)
 PROGRESS_THRESHOLD = 500
 
 
 def register(subparsers: Any) -> None:
     """Add the ``check`` sub-command."""
-    from podplan.planning.report import FORMATS
-
     p = subparsers.add_parser(
         "check",
         help="validate tasks against the platform and the cluster's node pools",

@@ -172,15 +172,16 @@ def rule_clamp(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
-def gpu_count(task: TaskInput, ctx: RuleContext) -> Fraction:
-    """GPUs the primary containers ask for (limit, else request), MIG resources included."""
+def gpu_count(task: TaskInput, ctx: RuleContext, *, mig: bool = True) -> Fraction:
+    """GPUs the regular containers ask for (limit, else request); ``mig`` counts the
+    mixed-strategy ``nvidia.com/mig-*`` resources too."""
     total = Fraction(0)
     for path, c in containers(task.pod):
         if path.startswith("spec.initContainers"):
             continue
         requests, limits = _resources(c)
         for name in set(requests) | set(limits):
-            if name == ctx.gpu_resource_name or name.startswith("nvidia.com/mig-"):
+            if name == ctx.gpu_resource_name or (mig and name.startswith("nvidia.com/mig-")):
                 value = parse_quantity(str(limits.get(name, requests.get(name))))
                 total += value or 0
     return total
@@ -202,10 +203,12 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
     gpus = gpu_count(task, ctx)
     acc = task.accelerator
     if acc is None:
-        if gpus > 0:
+        # a mixed-strategy MIG resource names its profile (and so the model family) already
+        whole = gpu_count(task, ctx, mig=False)
+        if whole > 0:
             yield make(
                 "PP201",
-                f"task {task.task} requests {gpus} GPU(s) without an accelerator: "
+                f"task {task.task} requests {whole} GPU(s) without an accelerator: "
                 "it may land on any GPU model",
                 task=task.task,
                 field="accelerator",
