@@ -274,3 +274,42 @@ def test_to_pod_eager_mode(pb) -> None:
     eager = to_pod(raw, lazy=False)
     assert type(eager) is V1Pod
     assert eager.metadata.name == "preview-n0-0"
+
+
+def test_quantity_spelling_is_kept_per_format(pb) -> None:
+    # equal values in different formats print differently; no cache may mix them up
+    spec = {
+        "containers": [
+            {"name": "primary", "image": "i", "resources": {"limits": {"memory": "1Gi"}}},
+            {"name": "side", "image": "i", "resources": {"limits": {"memory": "1073741824"}}},
+        ]
+    }
+    pod = pb.build(pb.pod_task(spec))
+    assert pb.resources(pod, "primary")[1]["memory"] == "1Gi"
+    assert pb.resources(pod, "side")[1]["memory"] == "1073741824"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"requests": {"cpu": "500m"}, "limits": {"memory": "600Mi"}},
+        {"requests": {"gpu": "1", "ephemeral_storage": "10Gi"}},
+        {"requests": {"cpu": "8", "memory": "64Gi"}, "limits": {"cpu": "16"}},
+    ],
+)
+@pytest.mark.parametrize(
+    "platform",
+    [
+        None,
+        {"task_resources": {"defaults": {"cpu": "0", "memory": "0"}, "limits": {}}},
+        {"task_resources": {"defaults": {"cpu": "1", "gpu": "2"}, "limits": {"cpu": "4", "memory": "8Gi"}}},
+    ],
+)
+def test_explain_does_not_change_the_pod(pb, kwargs: dict, platform: dict | None) -> None:
+    # the non-explain path skips the (idempotent) propeller step after admin; both must agree
+    from podplan.podspec import Platform
+
+    plat = Platform.from_dict(platform) if platform is not None else None
+    task = pb.container_task(**kwargs)
+    assert build_pod_dict(task, plat).pod == build_pod_dict(task, plat, explain=True).pod

@@ -699,3 +699,42 @@ def test_worked_examples_production_mode(pb, requests, limits, overrides, expect
     o = pb.overrides(limits=overrides) if overrides else None
     req, lim = pb.resources(pb.build(pb.container_task(requests, limits), overrides=o))
     assert (req, lim) == (expected_req, expected_lim)
+
+
+# -- §7.2 command/args templating ---------------------------------------------------------------
+
+
+def test_templating_placeholders_case_and_attempts(pb) -> None:
+    args = [
+        "{{ .Input }}",
+        "{{$inputPrefix}}",
+        "{{.OutputPrefix}}",
+        "{{.rawOutputDataPrefix}}",
+        "{{.checkpointOutputPrefix}}",
+        "{{.prevCheckpointPrefix}}",
+        "{{.perRetryUniqueKey}}",
+        "{{.Namespace}}",
+        "{{.Inputs.x}}",
+        "{{.unknown}}",
+    ]
+    plat = Platform.from_dict({"execution": {"name": "abc", "namespace": "ns"}})
+    first = pb.container(pb.build(pb.container_task(args=args), plat))["args"]
+    data = "s3://my-s3-bucket/metadata/propeller/flytesnacks-development-abc/n0/data"
+    assert first[:3] == [f"{data}/inputs.pb", data, f"{data}/0"]
+    assert first[3].startswith("s3://my-s3-bucket/data/") and first[3].endswith("/abc-n0-0")
+    assert first[4] == first[3] + "/_flytecheckpoints"
+    assert first[5] == '""'  # no previous attempt
+    assert first[6] == "abc_n0_0"
+    assert first[7] == "ns"
+    assert first[8:] == ["{{.Inputs.x}}", "{{.unknown}}"]  # left as written
+    second = pb.container(pb.build(pb.container_task(args=args), plat, attempt=1))["args"]
+    assert second[2] == f"{data}/1"
+    assert second[5] == first[4]  # the previous attempt's checkpoint directory
+
+
+def test_generated_name_is_hashed_when_long(pb) -> None:
+    plat = Platform.from_dict({"execution": {"name": "x" * 60}})
+    pod = pb.build(pb.container_task(), plat)
+    name = pod["metadata"]["name"]
+    assert len(name) == 8 and name.startswith("f")
+    assert pb.container(pod)["name"] == name

@@ -58,17 +58,28 @@ def _platform(platform: Any) -> Any:
     )
 
 
+_TYPES: dict[str, Any] = {}
+
+
+def _types() -> dict[str, Any]:
+    if not _TYPES:
+        from flyteidl.core import tasks_pb2
+
+        from podplan import serialize
+
+        _TYPES["TaskTemplate"] = tasks_pb2.TaskTemplate
+        _TYPES["serialize"] = serialize
+        _TYPES["TaskNode"] = _task_node_class()
+    return _TYPES
+
+
 def to_protobufs(task_or_node: Any) -> tuple[Any, Any, Any]:
     """``(TaskTemplate, TaskNodeOverrides | None, NodeMetadata | None)`` for a task, a node or protobufs."""
-    from flyteidl.core import tasks_pb2, workflow_pb2
-
-    if isinstance(task_or_node, tasks_pb2.TaskTemplate):
+    types = _TYPES or _types()
+    template_cls = types["TaskTemplate"]
+    if isinstance(task_or_node, template_cls):
         return task_or_node, None, None
-    if (
-        isinstance(task_or_node, tuple)
-        and task_or_node
-        and isinstance(task_or_node[0], tasks_pb2.TaskTemplate)
-    ):
+    if isinstance(task_or_node, tuple) and task_or_node and isinstance(task_or_node[0], template_cls):
         padded = (*task_or_node, None, None)
         return padded[0], padded[1], padded[2]
     mod = type(task_or_node).__module__ or ""
@@ -76,15 +87,13 @@ def to_protobufs(task_or_node: Any) -> tuple[Any, Any, Any]:
         from podplan.tasks.flytekit_compat import from_flytekit
 
         task_or_node = from_flytekit(task_or_node)
-    from podplan import serialize
-
-    node_cls = _task_node_class()
+    serialize = types["serialize"]
+    node_cls = types["TaskNode"]
     if node_cls is not None and isinstance(task_or_node, node_cls):
         node = serialize.task_node(task_or_node)
         tmpl = serialize.task_template(task_or_node.task)
         overrides = node.task_node.overrides if node.task_node.HasField("overrides") else None
         metadata = node.metadata if node.HasField("metadata") else None
-        assert isinstance(node, workflow_pb2.Node)
         return tmpl, overrides, metadata
     if not hasattr(task_or_node, "task_type"):
         raise PodBuildError(

@@ -18,12 +18,15 @@ from podplan.podspec.merge import extract_template_resources, merge_onto_templat
 from podplan.podspec.metadata import object_metadata
 from podplan.podspec.provenance import Provenance
 from podplan.podspec.resources_step import (
-    admin_defaults,
     canonical,
+    container_resources,
     customize_container_resources,
     idl_to_k8s,
     platform_maps,
     quantity,
+)
+from podplan.podspec.resources_step import (
+    zero_quantity as ZERO,
 )
 from podplan.podspec.scheduling import (
     apply_gpu_selectors,
@@ -144,8 +147,7 @@ def build_pod_dict(
     # admin (container targets, production mode) then the raw container resources
     container_res: Any = ({}, {})
     if template.WhichOneof("target") == "container":
-        container_res = idl_to_k8s(template.container.resources)
-        container_res = admin_defaults(container_res, platform, prov, "admin")
+        container_res = container_resources(template.container.resources, platform, prov)
     src = build_raw_pod(template, overrides, name, cfg, container_res)
     spec, primary = src.spec, src.primary
     override_res = (
@@ -162,6 +164,14 @@ def build_pod_dict(
             and overrides.pod_template.HasField("pod_spec")
         )
         else "task"
+    )
+    fast_primary = (
+        src.container_target
+        and not prov.enabled
+        and override_res is None
+        and base is None
+        and platform.platform_resources is None
+        and platform.task_resources is not None
     )
     for kind, init in (("initContainers", True), ("containers", False)):
         for c in spec.get(kind) or []:
@@ -192,6 +202,18 @@ def build_pod_dict(
                     m = t_res[side]
                     if "gpu" in m:
                         m[cfg.gpu_resource_name] = m.pop("gpu")
+            if fast_primary and cname == primary and not init:
+                # admin already resolved these values with the same numbers and no override or
+                # template can change them: the propeller step would be the identity, except
+                # that it writes explicit zero cpu/memory entries (spec §2.5)
+                res = c["resources"]
+                for side in ("requests", "limits"):
+                    m = res[side]
+                    if "cpu" not in m:
+                        m["cpu"] = ZERO()
+                    if "memory" not in m:
+                        m["memory"] = ZERO()
+                continue
             customize_container_resources(
                 c,
                 merge_mode=init or cname == primary,

@@ -12,9 +12,8 @@ import base64
 import hashlib
 import re
 import struct
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["RunContext", "decorate_env", "fnv32a", "render_args", "sanitize_label_value", "unique_id"]
 
@@ -50,8 +49,7 @@ def sanitize_label_value(name: str) -> str:
     return name[:63].strip("-")
 
 
-@dataclass(frozen=True)
-class RunContext:
+class RunContext(NamedTuple):
     """The execution-side facts the templating and env decoration need."""
 
     project: str
@@ -71,53 +69,56 @@ class RunContext:
     console_url: str
 
     @property
-    def data_dir(self) -> str:
-        """The node's data directory (inputs, outputs per attempt)."""
-        base = self.metadata_prefix.rstrip("/")
-        return f"{base}/propeller/{self.project}-{self.domain}-{self.execution}/{self.node_id}/data"
+    def placeholders(self) -> dict[str, str]:
+        """Placeholder name (lower case) → value (memoized per execution/node/attempt)."""
+        return _mapping_cached(self.path_key)
 
     @property
-    def placeholders(self) -> dict[str, str]:
-        """Placeholder name (lower case) → value (memoized per context)."""
-        return _mapping_cached(self)
-
-    def _shard(self, name: str) -> str:
-        digest = hashlib.sha1(name.encode()).hexdigest()  # deterministic 2-char shard
-        return digest[:2]
-
-    def raw_prefix(self, attempt: int | None = None) -> str:
-        """The sharded raw output prefix of ``attempt`` (default: this attempt)."""
-        gen = (
-            self.generated_name
-            if attempt is None
-            else unique_id([self.execution, self.node_id, str(attempt)])
+    def path_key(self) -> tuple[str, ...]:
+        """The fields the path placeholders depend on (not the task's name or version)."""
+        return (
+            self.project,
+            self.domain,
+            self.execution,
+            self.node_id,
+            str(self.attempt),
+            self.generated_name,
+            self.namespace,
+            self.raw_output_prefix,
+            self.metadata_prefix,
         )
-        return f"{self.raw_output_prefix.rstrip('/')}/{self._shard(gen)}/{gen}"
 
 
 def _per_retry_key(name: str) -> str:
     return _NON_WORD.sub("_", _LEADING.sub("a", name))
 
 
-def _mapping(ctx: RunContext) -> dict[str, str]:
+def _mapping(key: tuple[str, ...]) -> dict[str, str]:
+    project, domain, execution, node_id, attempt_s, generated, namespace, raw_prefix, meta_prefix = key
+    attempt = int(attempt_s)
+    data_dir = f"{meta_prefix.rstrip('/')}/propeller/{project}-{domain}-{execution}/{node_id}/data"
+
+    def sharded(name: str) -> str:
+        return f"{raw_prefix.rstrip('/')}/{hashlib.sha1(name.encode()).hexdigest()[:2]}/{name}"
+
+    raw = sharded(generated)
+    prev = sharded(unique_id([execution, node_id, str(attempt - 1)])) if attempt > 0 else ""
     return {
-        "input": f"{ctx.data_dir}/inputs.pb",
-        "inputprefix": ctx.data_dir,
-        "outputprefix": f"{ctx.data_dir}/{ctx.attempt}",
-        "rawoutputdataprefix": ctx.raw_prefix(),
-        "checkpointoutputprefix": f"{ctx.raw_prefix()}/_flytecheckpoints",
-        "prevcheckpointprefix": (
-            f"{ctx.raw_prefix(ctx.attempt - 1)}/_flytecheckpoints" if ctx.attempt > 0 else '""'
-        ),
-        "perretryuniquekey": _per_retry_key(ctx.generated_name),
-        "tasktemplatepath": f"{ctx.data_dir}/task.pb",
-        "namespace": ctx.namespace,
+        "input": f"{data_dir}/inputs.pb",
+        "inputprefix": data_dir,
+        "outputprefix": f"{data_dir}/{attempt}",
+        "rawoutputdataprefix": raw,
+        "checkpointoutputprefix": f"{raw}/_flytecheckpoints",
+        "prevcheckpointprefix": f"{prev}/_flytecheckpoints" if attempt > 0 else '""',
+        "perretryuniquekey": _per_retry_key(generated),
+        "tasktemplatepath": f"{data_dir}/task.pb",
+        "namespace": namespace,
     }
 
 
 @lru_cache(maxsize=512)
-def _mapping_cached(ctx: RunContext) -> dict[str, str]:
-    return _mapping(ctx)
+def _mapping_cached(key: tuple[str, ...]) -> dict[str, str]:
+    return _mapping(key)
 
 
 def render_args(values: list[str] | None, ctx: RunContext) -> list[str] | None:
@@ -126,12 +127,18 @@ def render_args(values: list[str] | None, ctx: RunContext) -> list[str] | None:
         return values
     if not any("{{" in v for v in values):
         return values
-    mapping = ctx.placeholders
+    key = ctx.path_key
+    return [_render_one(v, key) if "{{" in v else v for v in values]
+
+
+@lru_cache(maxsize=2048)
+def _render_one(value: str, key: tuple[str, ...]) -> str:
+    mapping = _mapping_cached(key)
 
     def sub(match: re.Match[str]) -> str:
         return mapping.get(match.group(1).lower(), match.group(0))
 
-    return [_PLACEHOLDER.sub(sub, v) if "{{" in v else v for v in values]
+    return _PLACEHOLDER.sub(sub, value)
 
 
 def decorate_env(

@@ -45,6 +45,32 @@ def secret_annotations(secrets: Any) -> dict[str, str]:
     return out
 
 
+_EXEC_CACHE: dict[tuple[int, str, str, bool], tuple[Any, dict[str, str]]] = {}
+
+
+def _execution_labels(ex: Any, workflow: str, task_name: str, interruptible: bool) -> dict[str, str]:
+    """CR labels + node labels (``execution-id`` … ``interruptible``), cached per execution context."""
+    key = (id(ex), workflow, task_name, interruptible)
+    hit = _EXEC_CACHE.get(key)
+    if hit is not None and hit[0] is ex:
+        return hit[1]
+    labels = {
+        "execution-id": ex.name,
+        "project": ex.project,
+        "domain": ex.domain,
+        "workflow-name": sanitize_label_value(workflow),
+        "shard-key": str(fnv32a(ex.name) % SHARD_KEYSPACE),
+        **ex.labels,
+        "node-id": sanitize_label_value(ex.node_id),
+        "task-name": sanitize_label_value(task_name),
+        "interruptible": "true" if interruptible else "false",
+    }
+    if len(_EXEC_CACHE) > 1024:
+        _EXEC_CACHE.clear()
+    _EXEC_CACHE[key] = (ex, labels)
+    return labels
+
+
 def object_metadata(
     *,
     pod_meta: dict[str, Any],
@@ -85,17 +111,7 @@ def object_metadata(
     if template.metadata.HasField("metadata"):
         put(labels, "labels", template.metadata.metadata.labels, "task (metadata labels)")
         put(annotations, "annotations", template.metadata.metadata.annotations, "task (metadata annotations)")
-    execution_labels = {
-        "execution-id": ex.name,
-        "project": ex.project,
-        "domain": ex.domain,
-        "workflow-name": sanitize_label_value(workflow),
-        "shard-key": str(fnv32a(ex.name) % SHARD_KEYSPACE),
-        **ex.labels,
-        "node-id": sanitize_label_value(ex.node_id),
-        "task-name": sanitize_label_value(template.id.name),
-        "interruptible": "true" if interruptible else "false",
-    }
+    execution_labels = _execution_labels(ex, workflow, template.id.name, interruptible)
     put(labels, "labels", execution_labels, "execution")
     if explain:
         prov.set("metadata.labels.interruptible", "interruptible rule (node label)")

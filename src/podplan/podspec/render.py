@@ -45,10 +45,13 @@ def pod_to_k8s_json(pod: Any) -> dict[str, Any]:
     """The pod (a JSON dict, a ``V1Pod`` or a builder result) as pruned Kubernetes JSON."""
     from podplan.podspec.convert import from_model
 
-    raw = getattr(pod, "pod", None)
-    if isinstance(raw, dict):
-        pod = raw
-    data = pod if isinstance(pod, dict) else from_model(pod)
+    if isinstance(pod, dict):
+        data = pod
+    elif hasattr(pod, "openapi_types"):  # a kubernetes model (never materializes a lazy pod)
+        data = from_model(pod)
+    else:  # a builder result
+        raw = getattr(pod, "pod", None)
+        data = raw if isinstance(raw, dict) else from_model(pod)
     pruned = prune(data)
     ordered = {k: pruned[k] for k in _TOP if k in pruned}
     ordered.update({k: v for k, v in pruned.items() if k not in ordered})

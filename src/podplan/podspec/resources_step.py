@@ -37,7 +37,6 @@ IDL_TO_K8S: dict[int, str] = {1: "cpu", 2: "nvidia.com/gpu", 3: "memory", 5: "ep
 
 _ZERO: Any = None
 _CACHE: dict[Any, Any] = {}
-_STR: dict[Any, str] = {}
 _R: Any = None  # the podplan.resources module, imported on first use
 
 
@@ -52,7 +51,16 @@ def _res() -> Any:
 
 
 def quantity(value: Any, where: str = "quantity") -> Quantity:
-    """Parse ``value`` (str, int, float, Quantity) to a Quantity, cached for repeated strings."""
+    """Parse ``value`` (str, int, float, Quantity) to a Quantity; parsed strings are cached.
+
+    The cache is keyed by the spelling (and its type), never by value: ``"1Gi"`` and
+    ``"1073741824"`` are equal quantities that print differently.
+    """
+    r = _R if _R is not None else _res()
+    if isinstance(value, r.Quantity):
+        return value
+    if isinstance(value, bool):
+        raise PodBuildError(f"{where}: expected a quantity, got {value!r}")
     key = (type(value), value)
     try:
         return _CACHE[key]
@@ -60,9 +68,6 @@ def quantity(value: Any, where: str = "quantity") -> Quantity:
         pass
     except TypeError:  # unhashable
         raise PodBuildError(f"{where}: expected a quantity, got {value!r}") from None
-    r = _res()
-    if isinstance(value, r.Quantity):
-        return value
     try:
         q = r.Quantity(value)
     except QuantityError as exc:
@@ -73,15 +78,16 @@ def quantity(value: Any, where: str = "quantity") -> Quantity:
 
 
 def canonical(value: Any) -> str:
-    """The canonical string of a quantity value (cached)."""
-    q = quantity(value)
-    try:
-        return _STR[q]
-    except KeyError:
-        text = _STR[q] = str(q)
-        if len(_STR) > 8192:
-            _STR.clear()
-        return text
+    """The canonical string of a quantity value (Go's ``Quantity.String()``)."""
+    r = _R if _R is not None else _res()
+    if isinstance(value, r.Quantity):
+        return str(value)
+    return str(quantity(value))
+
+
+def zero_quantity() -> Quantity:
+    """The zero quantity (``"0"``)."""
+    return _zero()
 
 
 def _zero() -> Quantity:
@@ -160,36 +166,18 @@ def _platform_maps(platform: Any) -> ResourceMaps | None:
     return four(tr.defaults), four(tr.limits)
 
 
-_MEMO: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-
-
-def _memo(key: tuple[Any, ...], compute: Any) -> tuple[Quantity, Quantity]:
-    try:
-        return _MEMO[key]
-    except KeyError:
-        pass
-    result = compute()
-    if len(_MEMO) > 4096:
-        _MEMO.clear()
-    _MEMO[key] = result
-    return result
-
-
 def _adjust(
     request: Quantity | None, limit: Quantity | None, default: Quantity | None, ceiling: Quantity | None
 ) -> tuple[Quantity, Quantity]:
     """``AdjustOrDefaultResource`` (zero means unset) via ``podplan.resources.adjust_or_default``."""
 
-    def compute() -> tuple[Quantity, Quantity]:
-        r, lim = _res().adjust_or_default(
-            None if _is_zero(request) else request,
-            None if _is_zero(limit) else limit,
-            None if _is_zero(default) else default,
-            None if _is_zero(ceiling) else ceiling,
-        )
-        return (r if r is not None else _zero()), (lim if lim is not None else _zero())
-
-    return _memo((0, request, limit, default, ceiling), compute)
+    r, lim = _res().adjust_or_default(
+        None if _is_zero(request) else request,
+        None if _is_zero(limit) else limit,
+        None if _is_zero(default) else default,
+        None if _is_zero(ceiling) else ceiling,
+    )
+    return (r if r is not None else _zero()), (lim if lim is not None else _zero())
 
 
 def _clamp(
@@ -197,15 +185,12 @@ def _clamp(
 ) -> tuple[Quantity, Quantity]:
     """``ensureResourceRange`` with Go's zero-means-unset, via :func:`podplan.resources.ensure_in_range`."""
 
-    def compute() -> tuple[Quantity, Quantity]:
-        r, lim = _res().ensure_in_range(
-            None if _is_zero(request) else request,
-            None if _is_zero(limit) else limit,
-            None if _is_zero(ceiling) else ceiling,
-        )
-        return (r if r is not None else _zero()), (lim if lim is not None else _zero())
-
-    return _memo((1, request, limit, ceiling), compute)
+    r, lim = _res().ensure_in_range(
+        None if _is_zero(request) else request,
+        None if _is_zero(limit) else limit,
+        None if _is_zero(ceiling) else ceiling,
+    )
+    return (r if r is not None else _zero()), (lim if lim is not None else _zero())
 
 
 _ADMIN_CACHE: dict[int, tuple[Any, Any]] = {}
@@ -254,6 +239,28 @@ def admin_defaults(maps: ResourceMaps, platform: Any, prov: Provenance, where: s
         if not _is_zero(new_lim):
             out[1][name] = new_lim
     return out
+
+
+_CONTAINER_CACHE: dict[tuple[bytes, int], tuple[Any, ResourceMaps]] = {}
+
+
+def container_resources(pb_resources: Any, platform: Any, prov: Provenance) -> ResourceMaps:
+    """A container task's resources after ``ToK8sResourceRequirements`` and the admin step.
+
+    Memoized by the serialized IDL resources and the platform's ``task_resources`` (when not
+    explaining); the returned maps are fresh copies the caller may mutate.
+    """
+    if prov.enabled:
+        return admin_defaults(idl_to_k8s(pb_resources), platform, prov, "admin")
+    tr = platform.task_resources if platform.platform_resources is None else None
+    key = (pb_resources.SerializeToString(deterministic=True), id(tr))
+    hit = _CONTAINER_CACHE.get(key)
+    if hit is None or hit[0] is not tr:
+        maps = admin_defaults(idl_to_k8s(pb_resources), platform, prov, "admin")
+        if len(_CONTAINER_CACHE) > 4096:
+            _CONTAINER_CACHE.clear()
+        hit = _CONTAINER_CACHE[key] = (tr, maps)
+    return dict(hit[1][0]), dict(hit[1][1])
 
 
 def sanitize_gpu(res: dict[str, Any], gpu_name: str) -> None:

@@ -136,4 +136,5 @@ def build_raw_pod(
         if pt.HasField("metadata"):
             _labels_annotations(pt.metadata, meta)
         primary = pt.primary_container_name or primary
+        container_target = False  # the task's container is discarded (spec §9.15)
     return ContainerSource(spec, meta, primary, container_target)
