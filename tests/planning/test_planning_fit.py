@@ -207,3 +207,47 @@ def test_planning_empty_inputs(n: int) -> None:
     cluster = Cluster(tuple(NodePool(f"p{i}", allocatable={"cpu": "1"}) for i in range(n)))
     result = fit([], cluster)
     assert result.fits.shape == (0, n)
+
+
+def test_planning_extended_resource_toleration_on_gke() -> None:
+    gke = load_cluster(FIXTURES / "gke-nodes.json")
+    eks = load_cluster(FIXTURES / "eks-nodes.json")
+    assert gke.extended_resource_toleration and not eks.extended_resource_toleration
+    # GKE's admission adds {nvidia.com/gpu Exists NoSchedule}: past the nvidia.com/gpu=present taint
+    gpu = pod_requirements(pod({"cpu": "1"}, {"nvidia.com/gpu": "1"}))
+    result = fit([gpu, pod_requirements(pod({"cpu": "1"}))], gke)
+    assert result.fitting_pools(0) == ["a2-highgpu-1g", "a3-highgpu-8g"]  # not the spot-tainted L4
+    assert result.fitting_pools(1) == ["e2-standard-8"]
+    assert (
+        "cloud.google.com/gke-spot=true:NoSchedule"
+        in result.reasons(0, gke.names.index("g2-standard-8"))[0].detail
+    )
+    # the same pod on EKS stays blocked by the GPU taint
+    assert fit([gpu], eks).fitting_pools(0) == []
+
+
+def test_planning_pool_file_extended_resource_toleration() -> None:
+    from podplan.planning.cluster import cluster_from_data
+
+    doc = {
+        "extended_resource_toleration": True,
+        "pools": [
+            {
+                "name": "g",
+                "taints": ["nvidia.com/gpu=present:NoSchedule"],
+                "allocatable": {"cpu": "4"},
+                "gpu": {"model": "T4"},
+            }
+        ],
+    }
+    cluster = cluster_from_data(doc)
+    assert fit([pod_requirements(pod({"cpu": "1"}, {"nvidia.com/gpu": "1"}))], cluster).fitting_pools(0) == [
+        "g"
+    ]
+    doc["extended_resource_toleration"] = False
+    assert (
+        fit(
+            [pod_requirements(pod({"cpu": "1"}, {"nvidia.com/gpu": "1"}))], cluster_from_data(doc)
+        ).fitting_pools(0)
+        == []
+    )

@@ -188,10 +188,17 @@ class NodePool:
 
 @dataclass(frozen=True, eq=False)
 class Cluster:
-    """An ordered collection of node pools with unique names."""
+    """An ordered collection of node pools with unique names.
+
+    ``extended_resource_toleration`` says the API server runs the ``ExtendedResourceToleration``
+    admission plugin (GKE does): a pod requesting an extended resource such as
+    ``nvidia.com/gpu`` gets the toleration ``{key: <resource>, operator: Exists, effect:
+    NoSchedule}``, which lets it past GKE's automatic ``nvidia.com/gpu=present:NoSchedule`` taint.
+    """
 
     pools: tuple[NodePool, ...]
     source: str = ""
+    extended_resource_toleration: bool = False
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -293,7 +300,15 @@ def cluster_from_nodelist(
         key = (stable, taints)
         groups.setdefault(key, []).append((name, labels, allocatable))
         taints_of[key] = taints
-    return Cluster(_name_groups(groups, taints_of, pool_label), source=where)
+    gke = any(
+        k.startswith("cloud.google.com/gke-")
+        for node in items
+        if isinstance(node, Mapping)
+        for k in ((node.get("metadata") or {}).get("labels") or {})
+    )
+    return Cluster(
+        _name_groups(groups, taints_of, pool_label), source=where, extended_resource_toleration=gke
+    )
 
 
 def _base_name(labels: Mapping[str, str], pool_label: str | None) -> str:
@@ -448,4 +463,8 @@ def merge_clusters(clusters: Iterable[Cluster]) -> Cluster:
     """Concatenate the pools of several clusters (names must stay unique)."""
     items = list(clusters)
     pools = [pool for c in items for pool in c.pools]
-    return Cluster(tuple(pools), source="+".join(c.source for c in items))
+    return Cluster(
+        tuple(pools),
+        source="+".join(c.source for c in items),
+        extended_resource_toleration=any(c.extended_resource_toleration for c in items),
+    )

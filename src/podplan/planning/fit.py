@@ -10,7 +10,7 @@ task can be explained pool by pool (:meth:`FitResult.reasons`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from podplan.planning.cluster import Cluster, NodePool
@@ -151,6 +151,20 @@ def _detail(name: str, req: PodRequirements, pool: NodePool, fit: FitResult, u: 
     return "untolerated taint " + ", ".join(str(t) for t in taints)
 
 
+def admitted(req: PodRequirements) -> PodRequirements:
+    """The requirements after the ``ExtendedResourceToleration`` admission plugin: one
+    ``{key: <resource>, operator: Exists, effect: NoSchedule}`` toleration per requested extended
+    resource (fully qualified, outside ``kubernetes.io``)."""
+    extra = tuple(
+        (name, "Exists", "", "NoSchedule")
+        for name, _ in req.requests
+        if "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
+    )
+    if not extra:
+        return req
+    return replace(req, tolerations=req.tolerations + extra)
+
+
 def _matrix(rows: Sequence[dict[str, int]], names: list[str]) -> np.ndarray:
     import numpy as np
 
@@ -183,6 +197,8 @@ def fit(pods: Sequence[PodRequirements], cluster: Cluster) -> FitResult:
         (distinct.setdefault(p, len(distinct)) for p in pods), dtype=np.int64, count=len(pods)
     )
     rows = list(distinct)
+    if cluster.extended_resource_toleration:
+        rows = [admitted(r) for r in rows]
     pools = cluster.pools
     alloc_maps = [pool_allocatable(p) for p in pools]
     names = sorted({k for r in rows for k, _ in r.requests} | {k for a in alloc_maps for k in a})

@@ -91,6 +91,11 @@ def _models() -> Any:
 
         schemes: list[Scheme] = Field(default_factory=lambda: list(DEFAULT_SCHEMES))
         pools: list[PoolModel] = Field(min_length=1)
+        extended_resource_toleration: bool = Field(
+            False,
+            description="the API server adds tolerations for requested extended resources "
+            "(ExtendedResourceToleration admission plugin, enabled on GKE)",
+        )
 
     return PoolFile
 
@@ -125,7 +130,7 @@ def cluster_from_pool_document(data: Mapping[str, Any], *, source: str = "") -> 
     pools = []
     for i, pool in enumerate(doc.pools):
         pools.append(_expand_pool(pool, tuple(doc.schemes), f"{where}: pools[{i}] ({pool.name})"))
-    return Cluster(tuple(pools), source=where)
+    return Cluster(tuple(pools), source=where, extended_resource_toleration=doc.extended_resource_toleration)
 
 
 def _expand_pool(pool: Any, schemes: tuple[str, ...], where: str) -> NodePool:
