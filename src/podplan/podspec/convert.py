@@ -56,9 +56,9 @@ def _kind(type_name: str) -> tuple[Any, ...]:
         m = _LIST.match(type_name)
         d = _DICT.match(type_name)
         if m:
-            found = ("list", m.group(1))
+            found = ("list", m.group(1), m.group(1) in _PRIMITIVE)
         elif d:
-            found = ("dict", d.group(2))
+            found = ("dict", d.group(2), d.group(2) in _PRIMITIVE)
         elif type_name in _PRIMITIVE:
             found = ("prim",)
         else:
@@ -111,9 +111,13 @@ def model_to_dict(data: Any, type_name: str) -> Any:
     if tag == "prim":
         return data
     if tag == "list":
+        if k[2]:
+            return list(data)
         inner = k[1]
         return [model_to_dict(x, inner) for x in data]
     if tag == "dict":
+        if k[2]:
+            return dict(data)
         inner = k[1]
         return {key: model_to_dict(v, inner) for key, v in data.items()}
     by_json = k[2]
