@@ -111,6 +111,16 @@ TASK_RULE_CASES = [
         ["PP206"],
     ),
     (
+        # v1.16.8 applies accelerator selectors only with a gpu-resource-name limit: PP202, not PP206
+        "TPU device is known",
+        TaskInput(
+            "m.t",
+            pod({**CPU, "google.com/tpu": "4"}, {**CPU, "google.com/tpu": "4"}),
+            accelerator=AcceleratorRequest("tpu-v5-lite-podslice", "2x2"),
+        ),
+        ["PP202"],
+    ),
+    (
         "PP210 smaller profile",
         TaskInput(
             "m.t",

@@ -227,6 +227,8 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
         )
     model = find_model(acc.device)
     if model is None:
+        if _other_accelerator(acc.device):
+            return  # a TPU or non-NVIDIA device class: no MIG rules apply
         yield make(
             "PP206",
             f"task {task.task}: accelerator device {acc.device!r} is not in the GPU catalog",
@@ -276,6 +278,18 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
             field="accelerator.partition_size",
             hint=f"use partition {best.name} if the task is memory-bound",
         )
+
+
+def _other_accelerator(device: str) -> bool:
+    """Whether ``device`` names a TPU type or a non-NVIDIA device class of the catalog."""
+    from podplan.accelerators import catalog
+    from podplan.errors import AcceleratorError
+
+    try:
+        catalog.lookup(device)
+    except AcceleratorError:
+        return False
+    return True
 
 
 def _device_hint(device: str) -> str:
