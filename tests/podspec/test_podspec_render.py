@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kubernetes.client import V1Pod
 
@@ -313,3 +313,54 @@ def test_explain_does_not_change_the_pod(pb, kwargs: dict, platform: dict | None
     plat = Platform.from_dict(platform) if platform is not None else None
     task = pb.container_task(**kwargs)
     assert build_pod_dict(task, plat).pod == build_pod_dict(task, plat, explain=True).pod
+
+
+_CPU = st.sampled_from(["100m", "500m", "1", "2", "3", "8"])
+_MEM = st.sampled_from(["64Mi", "200Mi", "1Gi", "3Gi", "16Gi"])
+
+
+@given(
+    st.one_of(st.none(), _CPU),
+    st.one_of(st.none(), _CPU),
+    st.one_of(st.none(), _MEM),
+    st.one_of(st.none(), _MEM),
+    st.one_of(st.none(), _CPU),
+)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # pb is stateless
+def test_production_pods_respect_platform_ceilings(
+    pb, cpu_req, cpu_lim, mem_req, mem_lim, override_cpu
+) -> None:
+    # law: on a production platform every primary value is set, request <= limit <= admin limit
+    from podplan.resources import Quantity
+
+    req = {k: v for k, v in (("cpu", cpu_req), ("memory", mem_req)) if v}
+    lim = {k: v for k, v in (("cpu", cpu_lim), ("memory", mem_lim)) if v}
+    if "cpu" in req and "cpu" in lim and Quantity(req["cpu"]) > Quantity(lim["cpu"]):
+        req["cpu"], lim["cpu"] = lim["cpu"], req["cpu"]
+    if "memory" in req and "memory" in lim and Quantity(req["memory"]) > Quantity(lim["memory"]):
+        req["memory"], lim["memory"] = lim["memory"], req["memory"]
+    o = pb.overrides(limits={"cpu": override_cpu}) if override_cpu else None
+    pod = build_pod_dict(pb.container_task(req, lim), overrides=o).pod
+    res = pod["spec"]["containers"][0]["resources"]
+    ceilings = {"cpu": Quantity("2"), "memory": Quantity("1Gi")}
+    for name, ceiling in ceilings.items():
+        r, lv = Quantity(res["requests"][name]), Quantity(res["limits"][name])
+        assert Quantity(0) < r <= lv <= ceiling
+
+
+def test_sidecar_task_type_version_1(pb) -> None:
+    from flyteidl.core import identifier_pb2, tasks_pb2
+    from google.protobuf import struct_pb2
+
+    custom = struct_pb2.Struct()
+    custom.update({"containers": [{"name": "main", "image": "img"}, {"name": "helper", "image": "img"}]})
+    t = tasks_pb2.TaskTemplate(
+        id=identifier_pb2.Identifier(name="sc"), type="sidecar", task_type_version=1, custom=custom
+    )
+    t.config["primary_container_name"] = "main"
+    pod = pb.build(t)
+    assert pod["metadata"]["annotations"]["primary_container_name"] == "main"
+    assert [c["name"] for c in pod["spec"]["containers"]] == ["main", "helper"]
+    t.config.clear()
+    with pytest.raises(Exception, match="primary_container_name"):
+        pb.build(t)
