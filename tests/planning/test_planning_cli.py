@@ -242,3 +242,33 @@ def test_planning_progress_bar_draws_only_when_enabled() -> None:
     Progress(quiet, enabled=False)("checking", 10_000, 10_000)
     Progress(quiet, enabled=True)("checking", 5, 10)  # short runs draw nothing
     assert quiet.getvalue() == ""
+
+
+def test_planning_cli_combines_clusters_and_pool_label(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "wf_planning_cli.py:small",
+        "--cluster",
+        str(FIXTURES / "gke-nodes.json"),
+        "--cluster",
+        str(FIXTURES / "pools.yaml"),
+        "--pool-label",
+        "cloud.google.com/gke-nodepool",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["tasks"][0]["fits"] == ["default-pool", "cpu-ondemand"]
+    assert len(data["summary"]["pools"]) == 9
+    code, _, err = run(
+        capsys,
+        "wf_planning_cli.py:small",
+        "--cluster",
+        str(FIXTURES / "pools.yaml"),
+        "--cluster",
+        str(FIXTURES / "pools.yaml"),
+    )
+    assert code == 2 and "used twice" in err
