@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any, Union
 
 from podplan.errors import PodplanError, QuantityError, QuantityTypeError
+from podplan.resources.hints import hint, safe_repr, short_repr
 from podplan.resources.suffixes import (
     BINARY_SI,
     DECIMAL_EXPONENT,
@@ -53,74 +54,8 @@ QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
 _new = object.__new__
 
 
-def _short(text: str, limit: int = 60) -> str:
-    """``repr`` of ``text``, shortened for error messages."""
-    if len(text) > limit:
-        return repr(text[:limit]) + f"... ({len(text)} characters)"
-    return repr(text)
-
-
-def _safe_repr(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception:  # a hostile __repr__ must not replace our error
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-_SI_LETTERS = {"k": "k", "K": "k", "m": "M", "M": "M", "g": "G", "G": "G", "t": "T", "T": "T"}
-_SI_LETTERS.update({"p": "P", "P": "P", "e": "E", "E": "E"})
-_BYTES_SUFFIX = re.compile(r"([+-]?[0-9.]*)\s*([kKmMgGtTpPeE])([iI]?)[bB]\Z")
-_CASE_SUFFIX = re.compile(r"([+-]?[0-9.]*)\s*([kKmMgGtTpPeE])([iI])\Z")
-_UPPER_K = re.compile(r"([+-]?[0-9.]*)K\Z")
-_LOWER_SI = re.compile(r"([+-]?[0-9.]*)([gtp])\Z")
-
-_GRAMMAR_HELP = (
-    "a quantity is a number with an optional suffix: n u m k M G T P E (powers of 1000), "
-    "Ki Mi Gi Ti Pi Ei (powers of 1024) or a decimal exponent such as e3"
-)
-
-
-def _hint(text: str) -> str:
-    """Explain why ``text`` is not a quantity, suggesting a fix where the mistake is recognisable."""
-    if text == "":
-        return "an empty string is not a quantity (use None to leave a resource unset)"
-    stripped = text.strip()
-    if stripped != text:
-        return "remove the surrounding whitespace" + (
-            f" ({stripped!r})" if stripped and _GRAMMAR.match(stripped) else ""
-        )
-    if not text.isascii():
-        return "only ASCII digits, '.', a sign and a suffix are allowed; " + _GRAMMAR_HELP
-    m = _BYTES_SUFFIX.match(text)
-    if m:
-        num, letter = m.group(1) or "1", _SI_LETTERS[m.group(2)]
-        if m.group(3):
-            return f"suffixes are case-sensitive and carry no 'B': did you mean {num}{letter.upper()}i?"
-        return f"did you mean {num}{letter} or {num}{letter.upper()}i? (Kubernetes suffixes carry no 'B')"
-    m = _CASE_SUFFIX.match(text)
-    if m:
-        num = m.group(1) or "1"
-        return f"suffixes are case-sensitive: did you mean {num}{m.group(2).upper()}i?"
-    m = _UPPER_K.match(text)
-    if m:
-        num = m.group(1) or "1"
-        return f"suffixes are case-sensitive: did you mean {num}k (10^3) or {num}Ki (2^10)?"
-    m = _LOWER_SI.match(text)
-    if m:
-        num, letter = m.group(1) or "1", m.group(2).upper()
-        return f"suffixes are case-sensitive: did you mean {num}{letter} or {num}{letter}i?"
-    if "," in text or "_" in text:
-        return "write the number without separators, with '.' as the decimal point; " + _GRAMMAR_HELP
-    if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?", text):
-        return "an exponent needs digits, e.g. 1e3 or 5E-3"
-    if text.count(".") > 1:
-        return "a number has at most one '.'; " + _GRAMMAR_HELP
-    return _GRAMMAR_HELP
-
-
 def _invalid(text: str, reason: str | None = None) -> QuantityError:
-    err = QuantityError(f"invalid quantity {_short(text)}: {reason or _hint(text)}")
+    err = QuantityError(f"invalid quantity {short_repr(text)}: {reason or hint(text)}")
     err.value = text  # type: ignore[attr-defined]
     return err
 
@@ -175,7 +110,7 @@ class Quantity:
             raise
         except Exception as exc:  # a hostile subclass (__str__, __index__ ... raising)
             raise QuantityTypeError(
-                f"invalid quantity {_safe_repr(value)}: cannot read a {type(value).__name__} "
+                f"invalid quantity {safe_repr(value)}: cannot read a {type(value).__name__} "
                 f"as a number ({type(exc).__name__})"
             ) from None
 
@@ -373,7 +308,7 @@ def _convert(value: object) -> Quantity:
         if type(as_int) is int:
             return _from_int(as_int)
     raise QuantityTypeError(
-        f"invalid quantity {_safe_repr(value)}: expected a str, int, float or Decimal, "
+        f"invalid quantity {safe_repr(value)}: expected a str, int, float or Decimal, "
         f"got {type(value).__name__}"
     )
 
