@@ -120,6 +120,7 @@ def _from_prototype(task: Any, settings: SerializationSettings, m: _Modules) -> 
     key = (
         tuple(id(r) for r in refs),
         type(task),
+        task.execution_mode,
         task.task_type,
         task.task_type_version,
         tuple(task._environment.items()),

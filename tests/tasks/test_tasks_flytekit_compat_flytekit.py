@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import tasks_flytekit_compat_defs as defs
 
-pytestmark = pytest.mark.flytekit
-flytekit = pytest.importorskip("flytekit")
+from podplan.serialize import task_template
+from podplan.tasks.discovery import load_target
+from podplan.tasks.flytekit_compat import from_flytekit
 
-import tasks_flytekit_compat_defs as defs  # noqa: E402
-
-from podplan.serialize import task_template  # noqa: E402
-from podplan.tasks.discovery import load_target  # noqa: E402
-from podplan.tasks.flytekit_compat import from_flytekit  # noqa: E402
+pytestmark = pytest.mark.flytekit  # organisation only: flytekit is in the test extra
 
 
 def _normalised(tpl, name):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import flytekit.core.docstring as flytekit_docstring
+import flytekit.core.interface as flytekit_interface
 import pytest
 import tasks_interface_fixtures as fx
 
 from podplan.tasks.interface import Interface
 
 pytestmark = pytest.mark.flytekit
-flytekit_interface = pytest.importorskip("flytekit.core.interface")
-flytekit_docstring = pytest.importorskip("flytekit.core.docstring")
 
 
 def _flytekit_typed_interface(fn, pickle_untyped=False):

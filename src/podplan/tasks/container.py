@@ -105,6 +105,9 @@ def container_args(task: PythonFunctionTask, settings: SerializationSettings) ->
 
 def container_env(task: Any, settings: SerializationSettings) -> dict[str, str]:
     """Settings env updated with the task's environment (task wins; settings keys first)."""
+    mode = getattr(task, "execution_mode", None)
+    if mode is not None and mode.name in ("DYNAMIC", "EAGER"):
+        settings = settings.with_serialized_context()  # as flytekit's translator does
     env = dict(settings.env or {})
     env.update(task.environment)
     return env

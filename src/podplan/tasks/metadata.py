@@ -60,16 +60,17 @@ class Documentation:
 
     @classmethod
     def from_docstring(cls, docstring: str | None) -> Documentation | None:
-        """Build documentation from a function docstring (first paragraph = short description)."""
+        """Build documentation from a function docstring, as flytekit does: the summary and the
+        long description of the parsed docstring (parameter and return sections excluded)."""
         if not docstring or not docstring.strip():
             return None
-        import inspect
+        from podplan.tasks.docstring import parse_docstring
 
-        text = inspect.cleandoc(docstring)
-        short, _, long = text.partition("\n\n")
+        parsed = parse_docstring(docstring)
+        long = (parsed.long_description or "").strip()
         return cls(
-            short_description=" ".join(short.split()),
-            long_description=Description(value=long.strip()) if long.strip() else None,
+            short_description=parsed.short_description,
+            long_description=Description(value=long) if long else None,
         )
 
 

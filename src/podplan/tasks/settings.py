@@ -22,6 +22,8 @@ DEFAULT_IMAGE_TAG = f"py{sys.version_info[0]}.{sys.version_info[1]}-latest"
 DEFAULT_PROJECT = "flytesnacks"
 DEFAULT_DOMAIN = "development"
 DEFAULT_VERSION = "local"
+#: the env var carrying the serialized settings into dynamic and eager tasks (flytekit's name)
+SERIALIZED_CONTEXT_ENV_VAR = "_F_SS_C"
 
 _PART = r"(?:\.([a-zA-Z0-9_-]+))"
 _TEMPLATE_RE = re.compile(rf"({{{{\s*\.images?{_PART}{_PART}?\s*}}}})", re.IGNORECASE)
@@ -155,9 +157,67 @@ class SerializationSettings:
         """True when fast registration is enabled."""
         return bool(self.fast_serialization_settings and self.fast_serialization_settings.enabled)
 
+    def serialized_context(self) -> str:
+        """flytekit's ``_F_SS_C`` value: these settings as gzip-compressed, base64-encoded JSON.
+
+        The JSON has flytekit's ``SerializationSettings`` shape (the entrypoint of dynamic and
+        eager tasks reads it back); resource values are podplan's canonical strings.
+        """
+        import base64
+        import gzip
+        import io
+        import json
+        import posixpath
+
+        if self.env and SERIALIZED_CONTEXT_ENV_VAR in self.env:
+            return self.env[SERIALIZED_CONTEXT_ENV_VAR]
+
+        def image(img: Image | None) -> dict[str, Any] | None:
+            if img is None:
+                return None
+            return {"name": img.name, "fqn": img.fqn, "tag": img.tag, "digest": img.digest}
+
+        def side(res: Any) -> dict[str, Any] | None:
+            if res is None:
+                return None
+            out = {}
+            for name in ("cpu", "mem", "gpu", "ephemeral_storage"):
+                value = getattr(res, name)
+                out[name] = None if value is None else str(value)
+            return out
+
+        spec = self.default_resources
+        fast = self.fast_serialization_settings
+        data = {
+            "image_config": {
+                "default_image": image(self.image_config.default_image),
+                "images": [image(i) for i in self.image_config.images],
+            },
+            "project": self.project,
+            "domain": self.domain,
+            "version": self.version,
+            "env": dict(self.env) if self.env is not None else None,
+            "default_resources": None
+            if spec is None
+            else {"requests": side(spec.requests), "limits": side(spec.limits)},
+            "git_repo": self.git_repo,
+            "python_interpreter": self.python_interpreter,
+            "flytekit_virtualenv_root": posixpath.dirname(posixpath.dirname(self.python_interpreter)),
+            "fast_serialization_settings": None if fast is None else dataclasses.asdict(fast),
+            "source_root": self.source_root,
+        }
+        buf = io.BytesIO()
+        with gzip.GzipFile(mode="wb", fileobj=buf, mtime=0) as f:
+            f.write(json.dumps(data).encode("utf-8"))
+        return base64.b64encode(buf.getvalue()).decode("utf-8")
+
     def with_serialized_context(self) -> SerializationSettings:
-        """Return ``self`` (flytekit API parity; podplan keeps no serialization context)."""
-        return self
+        """These settings with ``_F_SS_C`` added to ``env`` (flytekit does this for dynamic and
+        eager tasks, whose entrypoint rebuilds the settings from it)."""
+        if self.env and SERIALIZED_CONTEXT_ENV_VAR in self.env:
+            return self
+        env = {**(self.env or {}), SERIALIZED_CONTEXT_ENV_VAR: self.serialized_context()}
+        return dataclasses.replace(self, env=env)
 
 
 _DEFAULT_SETTINGS = SerializationSettings(
