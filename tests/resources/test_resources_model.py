@@ -11,6 +11,7 @@ from podplan.errors import (
     QuantityError,
     ResourceTypeError,
     ResourceValueError,
+    UnknownArgumentError,
 )
 from podplan.resources import Quantity, Resources, ResourceSpec
 
@@ -214,3 +215,14 @@ def test_request_above_limit_across_sides_is_kept() -> None:
     # The backend clamps it (ensureResourceRange); the model does not reject it.
     spec = ResourceSpec(requests=Resources(cpu="4"), limits=Resources(cpu="2"))
     assert spec.pair("cpu") == (Q(4), Q(2))
+
+
+def test_unknown_arguments_rejected_d5() -> None:
+    with pytest.raises(UnknownArgumentError, match="memory"):
+        Resources(memory="1Gi")  # type: ignore[call-arg]
+    with pytest.raises(UnknownArgumentError, match="extra positional"):
+        Resources("1", "1Gi", "1", "1Gi", "x")  # type: ignore[call-arg]
+    with pytest.raises(UnknownArgumentError):
+        ResourceSpec(Resources(), Resources(), Resources())  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        ResourceSpec(request=Resources())  # type: ignore[call-arg]

@@ -265,12 +265,19 @@ class ResourceSpec:
     limits: Resources = field(default_factory=Resources)
 
     def __init__(
-        self, requests: Resources | None = None, limits: Resources | None = None, **unknown: Any
+        self,
+        requests: Resources | None = None,
+        limits: Resources | None = None,
+        *extra: Any,
+        **unknown: Any,
     ) -> None:
-        if unknown:
-            raise UnknownArgumentError(
-                f"ResourceSpec got unknown argument(s) {sorted(unknown)}; it takes requests and limits"
+        if extra or unknown:
+            what = (
+                f"{len(extra)} extra positional argument(s)"
+                if extra
+                else f"unknown argument(s) {sorted(unknown)}"
             )
+            raise UnknownArgumentError(f"ResourceSpec got {what}; it takes requests and limits")
         object.__setattr__(self, "requests", _side("ResourceSpec.requests", requests))
         object.__setattr__(self, "limits", _side("ResourceSpec.limits", limits))
 
