@@ -11,6 +11,7 @@ version. ``task_node(node, settings=None)`` returns the ``workflow_pb2.Node`` of
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any
 
 from podplan.errors import PodplanError, SerializationError
@@ -118,7 +119,7 @@ def _from_prototype(task: Any, settings: SerializationSettings, m: _Modules) -> 
         task.container_image,
     )
     key = (
-        tuple(id(r) for r in refs),
+        tuple(map(id, refs)),
         type(task),
         task.execution_mode,
         task.task_type,
@@ -127,7 +128,7 @@ def _from_prototype(task: Any, settings: SerializationSettings, m: _Modules) -> 
         task.container_image if isinstance(task.container_image, str) else None,
     )
     entry = _PROTOTYPES.get(key)
-    if entry is None or any(a is not b for a, b in zip(entry[0], refs, strict=True)):
+    if entry is None or not all(map(operator.is_, entry[0], refs)):
         proto = _general_template(task, settings, m)
         del proto.container.args[-3:]  # <module> task-name <function>
         proto.id.name = ""

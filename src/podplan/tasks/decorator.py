@@ -15,9 +15,29 @@ from podplan.tasks.function_task import AsyncPythonFunctionTask, ExecutionBehavi
 from podplan.tasks.memo import memo
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, TaskMetadata
 from podplan.tasks.validation import check_interruptible, check_retries, check_timeout
+from podplan.tasks.vscode import decorate_function
 
 _DEPRECATED_CACHE_KWARGS = ("cache_serialize", "cache_version", "cache_ignore_input_vars")
 _METADATA: dict[Any, TaskMetadata] = {}
+
+
+def _update_wrapper(instance: Any, fn: Any) -> None:
+    """``functools.update_wrapper(instance, fn)`` for plain functions, without its loop."""
+    if type(fn) is not types.FunctionType:
+        functools.update_wrapper(instance, fn)
+        return
+    d = instance.__dict__
+    d["__module__"] = fn.__module__
+    d["__name__"] = fn.__name__
+    d["__qualname__"] = fn.__qualname__
+    d["__doc__"] = fn.__doc__
+    d["__annotations__"] = fn.__annotations__
+    type_params = getattr(fn, "__type_params__", None)  # Python >= 3.12
+    if type_params is not None:
+        d["__type_params__"] = type_params
+    if fn.__dict__:
+        d.update(fn.__dict__)
+    d["__wrapped__"] = fn
 
 
 def _items(mapping: Any) -> Any:
@@ -148,15 +168,7 @@ def task(
                 annotations=annotations,
             ),
         )
-        decorated = fn
-        if not is_async:
-            try:
-                from podplan.tasks.vscode import decorate_function
-            except ModuleNotFoundError as exc:  # helper module not present in this checkout
-                if exc.name != "podplan.tasks.vscode":
-                    raise
-            else:
-                decorated = decorate_function(fn)
+        decorated = decorate_function(fn) if not is_async else fn
         instance = plugin(
             task_config,
             decorated,
@@ -180,7 +192,7 @@ def task(
             pickle_untyped=pickle_untyped,
             shared_memory=shared_memory,
         )
-        functools.update_wrapper(instance, fn)
+        _update_wrapper(instance, fn)
         return instance
 
     if _task_function is not None:

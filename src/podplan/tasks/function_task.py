@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from podplan.errors import TaskDefinitionError, TaskTypeError
 from podplan.tasks.base import PythonTask
+from podplan.tasks.interface import Interface
 from podplan.tasks.memo import memo, memo_identity
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, DeckField, Documentation, TaskMetadata
 from podplan.tasks.secrets import SecurityContext, check_secret_requests
@@ -78,17 +79,22 @@ def _container_module() -> Any:
 def _task_resources(requests: Any, limits: Any, resources: Any) -> ResourceSpec | None:
     """Validated :class:`ResourceSpec` of the decorator arguments (memoized per value)."""
 
-    def build() -> ResourceSpec | None:
-        from podplan.resources import resolve_task_resources
-        from podplan.tasks.container import check_request_limit_sides
-
-        check_request_limit_sides(requests, limits, TaskTypeError)
-        return resolve_task_resources(requests=requests, limits=limits, resources=resources)
-
     if requests is None and limits is None and resources is None:
         return None
     # Resources compare by class and value, so a plain tuple is a sound key
-    return memo(_RESOURCES, (requests, limits, resources), build)
+    key = (requests, limits, resources)
+    try:
+        return _RESOURCES[key]
+    except (KeyError, TypeError):  # a miss, or an unhashable (invalid) argument
+        pass
+    from podplan.resources import resolve_task_resources
+    from podplan.tasks.container import check_request_limit_sides
+
+    check_request_limit_sides(requests, limits, TaskTypeError)
+    spec = resolve_task_resources(requests=requests, limits=limits, resources=resources)
+    if len(_RESOURCES) < 4096:
+        _RESOURCES[key] = spec
+    return spec
 
 
 def _accelerator(value: Any) -> Any:
@@ -161,8 +167,6 @@ class PythonFunctionTask(PythonTask):
                 f"task_resolver={task_resolver!r} is invalid: expected a resolver with a 'location' str"
             )
         if interface is None:
-            from podplan.tasks.interface import Interface
-
             interface = Interface.from_function(task_function, pickle_untyped=pickle_untyped)
         meta = metadata if metadata is not None else TaskMetadata()
         if not isinstance(meta, TaskMetadata):
