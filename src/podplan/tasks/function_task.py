@@ -98,19 +98,32 @@ def _task_resources(requests: Any, limits: Any, resources: Any) -> ResourceSpec 
 
 
 def _accelerator(value: Any) -> Any:
+    """The validated accelerator (memoized on the identity of shared constants)."""
     if value is None:
         return None
-    from podplan.accelerators.base import as_accelerator
+    entry = _ACCELERATORS.get(id(value))
+    if entry is not None and entry[0] is value:
+        return entry[1]
 
-    return memo_identity(_ACCELERATORS, value, lambda: as_accelerator(value))
+    def build() -> Any:
+        from podplan.accelerators.base import as_accelerator
+
+        return as_accelerator(value)
+
+    return memo_identity(_ACCELERATORS, value, build)
 
 
 def _shared_memory(value: Any) -> Any:
+    """The validated shared-memory value (memoized per type and value)."""
     if value is None:
         return None
-    from podplan.accelerators.extended import normalize_shared_memory
 
-    return memo(_SHARED_MEMORY, (type(value), value), lambda: normalize_shared_memory(value))
+    def build() -> Any:
+        from podplan.accelerators.extended import normalize_shared_memory
+
+        return normalize_shared_memory(value)
+
+    return memo(_SHARED_MEMORY, (type(value), value), build)
 
 
 class PythonFunctionTask(PythonTask):

@@ -166,7 +166,7 @@ def _fast_type_hints(fn: Any) -> dict[str, Any] | None:
                 return None
         if value is None:
             value = _NONE_TYPE
-        elif not _is_resolved(value):
+        elif type(value) is not type and not _is_resolved(value):
             return None
         hints[name] = value
     return hints
