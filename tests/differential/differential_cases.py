@@ -3,7 +3,7 @@
 Each case defines a task named ``t``. ``d2`` lists the fields given as a *scalar* in
 ``resources=``: flytekit sets only the request, podplan the request and the limit (decision D2,
 docs/tasks.md); the comparison expects exactly that difference. ``env`` is the
-``SerializationSettings.env`` used for both SDKs.
+``SerializationSettings.env`` used for both SDKs, ``defaults`` its ``default_resources``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ class Case:
     source: str
     d2: tuple[str, ...] = ()
     env: dict[str, str] | None = None
+    #: ``SerializationSettings.default_resources`` as (requests, limits) keyword dicts
+    defaults: tuple[dict[str, str], dict[str, str]] | None = None
 
 
 def _t(decorator_args: str, signature: str = "a: int) -> int", body: str = "return a") -> str:
@@ -185,6 +187,7 @@ def t(a: int) -> int:
         _t('labels={"team": "ml", "tier": "gold"}, annotations={"example.com/owner": "bob"}'),
     ),
     Case("enable_deck", _t("enable_deck=True")),
+    Case("disable_deck_false", _t("disable_deck=False")),
     Case(
         "enable_deck_fields", _t("enable_deck=True, deck_fields=(DeckField.SOURCE_CODE, DeckField.TIMELINE)")
     ),
@@ -293,6 +296,35 @@ def t(a: int) -> int:
 ''',
     ),
     Case("interface_untyped_dict", _t("", "a: dict) -> dict", "return a")),
+    Case("interface_pickle_untyped", _t("pickle_untyped=True", "a, b: int)", "return a")),
+    Case("interface_date_bytes", _t("", "a: date, b: bytes) -> bytes", "return b")),
+    Case(
+        "interface_nested_dataclass",
+        """\
+@dataclass
+class Inner:
+    name: str
+    weight: Optional[float] = None
+
+
+@dataclass
+class Outer:
+    inner: Inner
+    items: Dict[str, Inner]
+
+
+@task
+def t(o: Outer, many: List[Inner]) -> Dict[str, Outer]:
+    return {}
+""",
+    ),
+    # --- registration-time defaults (spec §2.2) ----------------------------------------------
+    Case("default_resources_apply", _t(""), defaults=({"cpu": "7"}, {"mem": "3Gi"})),
+    Case(
+        "default_resources_ignored",
+        _t('requests=Resources(cpu="1")'),
+        defaults=({"cpu": "7"}, {"mem": "3Gi"}),
+    ),
     # --- other task kinds --------------------------------------------------------------------
     Case("echo", 't = Echo(name="echo", inputs={"a": int, "b": str})\n'),
     Case(

@@ -84,9 +84,14 @@ DIGEST = "sha256:" + "ab" * 32
 SETTINGS_ENV = {"B": "settings", "C": "3"}
 
 
-def flytekit_settings(env: dict[str, str] | None = None) -> Any:
+Defaults = tuple[dict[str, str], dict[str, str]] | None
+
+
+def flytekit_settings(env: dict[str, str] | None = None, defaults: Defaults = None) -> Any:
     """flytekit ``SerializationSettings`` with a default image and two named images."""
+    from flytekit import Resources
     from flytekit.configuration import Image, ImageConfig, SerializationSettings
+    from flytekit.core.resources import ResourceSpec
 
     images = [
         Image(name=n, fqn=f, tag=t) if t else Image(name=n, fqn=f, digest=DIGEST) for n, f, t in OTHER_IMAGES
@@ -97,11 +102,15 @@ def flytekit_settings(env: dict[str, str] | None = None) -> Any:
         version=VERSION,
         image_config=ImageConfig(default_image=Image(*DEFAULT_IMAGE), images=images),
         env=env,
+        default_resources=None
+        if defaults is None
+        else ResourceSpec(requests=Resources(**defaults[0]), limits=Resources(**defaults[1])),
     )
 
 
-def podplan_settings(env: dict[str, str] | None = None) -> Any:
+def podplan_settings(env: dict[str, str] | None = None, defaults: Defaults = None) -> Any:
     """The same settings in podplan."""
+    from podplan import Resources, ResourceSpec
     from podplan.tasks import Image, ImageConfig, SerializationSettings
 
     images = tuple(Image(n, f, tag=t) if t else Image(n, f, digest=DIGEST) for n, f, t in OTHER_IMAGES)
@@ -111,25 +120,28 @@ def podplan_settings(env: dict[str, str] | None = None) -> Any:
         domain=DOMAIN,
         version=VERSION,
         env=env,
+        default_resources=None
+        if defaults is None
+        else ResourceSpec(requests=Resources(**defaults[0]), limits=Resources(**defaults[1])),
     )
 
 
 # --- serialization -------------------------------------------------------------------------------
 
 
-def flytekit_template(entity: Any, env: dict[str, str] | None = None) -> Any:
+def flytekit_template(entity: Any, env: dict[str, str] | None = None, defaults: Defaults = None) -> Any:
     """flytekit's ``TaskTemplate`` protobuf for ``entity`` (through its translator)."""
     from flytekit.tools.translator import get_serializable
 
-    spec = get_serializable(OrderedDict(), flytekit_settings(env), entity)
+    spec = get_serializable(OrderedDict(), flytekit_settings(env, defaults), entity)
     return spec.template.to_flyte_idl()
 
 
-def podplan_template(entity: Any, env: dict[str, str] | None = None) -> Any:
+def podplan_template(entity: Any, env: dict[str, str] | None = None, defaults: Defaults = None) -> Any:
     """podplan's ``TaskTemplate`` protobuf for ``entity``."""
     from podplan.serialize import task_template
 
-    return task_template(entity, podplan_settings(env))
+    return task_template(entity, podplan_settings(env, defaults))
 
 
 def flytekit_node(workflow: Any) -> Any:

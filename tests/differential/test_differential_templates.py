@@ -15,6 +15,7 @@ each documented in docs/tasks.md:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import differential_cases as cases
@@ -136,10 +137,12 @@ def _rename_dict(value: Any, old: str, new: str) -> Any:
 
 
 def _both(case: cases.Case) -> tuple[Any, Any, Any, Any]:
-    fk_mod = h.load(case.source, "flytekit", case.id)
-    pp_mod = h.load(case.source, "podplan", case.id)
-    fk = h.flytekit_template(fk_mod.t, case.env)
-    pp = h.podplan_template(pp_mod.t, case.env)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # disable_deck: both warn, checked below
+        fk_mod = h.load(case.source, "flytekit", case.id)
+        pp_mod = h.load(case.source, "podplan", case.id)
+    fk = h.flytekit_template(fk_mod.t, case.env, case.defaults)
+    pp = h.podplan_template(pp_mod.t, case.env, case.defaults)
     return fk, pp, fk_mod, pp_mod
 
 
@@ -240,3 +243,11 @@ def test_documentation_matches_flytekit(case_id: str) -> None:
     fk_long = fk_docs.long_description.value if fk_docs.long_description else None
     pp_long = pp_docs.long_description.value if pp_docs.long_description else None
     assert (fk_long or None) == (pp_long or None)
+
+
+def test_disable_deck_warns_in_both() -> None:
+    """``disable_deck`` is deprecated: both SDKs emit flytekit's FutureWarning."""
+    case = next(c for c in cases.CASES if c.id == "disable_deck_false")
+    for sdk in ("flytekit", "podplan"):
+        with pytest.warns(FutureWarning, match="disable_deck was deprecated in 1.10.0"):
+            h.load(case.source, sdk, case.id)
