@@ -251,3 +251,34 @@ def test_disable_deck_warns_in_both() -> None:
     for sdk in ("flytekit", "podplan"):
         with pytest.warns(FutureWarning, match="disable_deck was deprecated in 1.10.0"):
             h.load(case.source, sdk, case.id)
+
+
+@pytest.mark.parametrize(
+    ("source", "stage", "check"),
+    [
+        # D3: numbers are quantities (flytekit: protobuf TypeError at serialization, §9.1)
+        (
+            "@task(requests=Resources(cpu=1, mem=1024))\ndef t(a: int) -> int:\n    return a\n",
+            "serialize",
+            lambda pb: sorted(e.value for e in pb.container.resources.requests) == ["1", "1024"],
+        ),
+        # D5: cache=True derives a version (flytekit: ValueError at decoration, §9.18)
+        (
+            "@task(cache=True)\ndef t(a: int) -> int:\n    return a\n",
+            "decorate",
+            lambda pb: pb.metadata.discoverable and len(pb.metadata.discovery_version) == 64,
+        ),
+    ],
+    ids=["numeric-resources-D3", "cache-without-version-D5"],
+)
+def test_flytekit_fails_where_podplan_serializes(source: str, stage: str, check: Any) -> None:
+    """Definitions flytekit rejects and podplan accepts (documented deviations, not bugs)."""
+    if stage == "decorate":
+        with pytest.raises(ValueError):
+            h.load(source, "flytekit", "fk_fails")
+    else:
+        fk_mod = h.load(source, "flytekit", "fk_fails")
+        with pytest.raises(TypeError):
+            h.flytekit_template(fk_mod.t)
+    pp_mod = h.load(source, "podplan", "pp_ok")
+    assert check(h.podplan_template(pp_mod.t))
