@@ -20,7 +20,8 @@ from podplan.resources import ResourceSpec
 from podplan.serialize import _general_template, _modules
 from podplan.tasks import FastSerializationSettings, ImageConfig, SerializationSettings, TaskPlugins
 from podplan.tasks.function_task import PythonFunctionTask
-from podplan.tasks.interface import Interface, _fast_parameters, _fast_type_hints, _has_return_value
+from podplan.tasks.interface import Interface
+from podplan.tasks.signature import fast_parameters, fast_type_hints, has_return_value
 
 
 @dataclasses.dataclass
@@ -51,10 +52,10 @@ class Later:
 def test_fast_hints_and_parameters_match_typing_and_inspect(fn: typing.Any) -> None:
     import inspect
 
-    fast = _fast_type_hints(fn)  # this module's annotations are strings (future import)
+    fast = fast_type_hints(fn)  # this module's annotations are strings (future import)
     assert fast is not None
     assert fast == typing.get_type_hints(fn, include_extras=True)
-    names, defaults = _fast_parameters(fn)  # type: ignore[misc]
+    names, defaults = fast_parameters(fn)  # type: ignore[misc]
     sig = inspect.signature(fn)
     assert names == list(sig.parameters)
     assert defaults == {k: p.default for k, p in sig.parameters.items() if p.default is not p.empty}
@@ -64,7 +65,7 @@ def test_quoted_annotations_fall_back_to_get_type_hints() -> None:
     def fn(a: "list[Point]") -> int:  # noqa: UP037 - doubly stringified by the future import
         return 1
 
-    assert _fast_type_hints(fn) is None
+    assert fast_type_hints(fn) is None
     assert Interface.from_function(fn).inputs == {"a": list[Point]}
 
 
@@ -101,7 +102,7 @@ def _nested_only() -> int:  # type: ignore[empty-body]
     ],
 )
 def test_return_value_check(fn: typing.Any, expected: bool) -> None:
-    assert _has_return_value(fn) is expected
+    assert has_return_value(fn) is expected
 
 
 def test_missing_return_still_fails_at_decoration() -> None:
