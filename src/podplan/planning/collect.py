@@ -14,6 +14,7 @@ from podplan.planning.inputs import (
     TaskInput,
     accelerator_from_idl,
     declared_from_idl,
+    declared_from_pod_spec,
     shared_memory_from_idl,
 )
 
@@ -64,9 +65,12 @@ def task_input(
     extended = template.extended_resources if template.HasField("extended_resources") else None
     accelerator = accelerator_from_idl(extended)
     shared_memory = shared_memory_from_idl(extended)
-    declared = (
-        declared_from_idl(template.container.resources, gpu_name) if template.HasField("container") else {}
-    )
+    if template.HasField("container"):
+        declared = declared_from_idl(template.container.resources, gpu_name)
+    elif template.HasField("k8s_pod"):
+        declared = declared_from_pod_spec(template, gpu_name)
+    else:
+        declared = {}
     if overrides is not None:
         if overrides.HasField("extended_resources"):
             ov = overrides.extended_resources

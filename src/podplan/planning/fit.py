@@ -14,8 +14,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from podplan.planning.cluster import Cluster, NodePool
-from podplan.planning.match import affinity_matches, selector_matches, untolerated_taints
-from podplan.planning.pods import PodRequirements
+from podplan.planning.match import (
+    affinity_matches,
+    requirement_matches,
+    requirement_valid,
+    selector_matches,
+    untolerated_taints,
+)
+from podplan.planning.pods import PodRequirements, Requirement
 from podplan.planning.units import amount, format_amount
 
 if TYPE_CHECKING:
@@ -98,9 +104,12 @@ class FitResult:
         ranked = self.ranked(pod)
         return ranked[0] if ranked else None
 
-    def ranked(self, pod: int) -> list[int]:
-        """Pool indices from closest to farthest: fewest failed predicates, then the smallest
-        relative resource shortfall, then cluster order."""
+    def ranked(self, pod: int, prefer: Sequence[int] = ()) -> list[int]:
+        """Pool indices from closest to farthest: the pools in ``prefer`` first, then fewest
+        label constraints missed (node-selector pairs, and the unmet requirements of the best
+        affinity term: a pool of the wrong kind is farther than a pool that is too small), then
+        fewest failed predicates, then the smallest relative resource shortfall, then cluster
+        order."""
         u = int(self.index[pod])
         failed = (
             (~self.ok_nodes).astype(int)
@@ -110,7 +119,16 @@ class FitResult:
             + (~self.ok_taints[u]).astype(int)
         )
         shortfall = self._shortfall(u)
-        return sorted(range(len(self.cluster.pools)), key=lambda j: (failed[j], shortfall[j], j))
+        req = self.distinct[u]
+        misses = [
+            label_misses(req, p) if not (self.ok_selector[u, j] and self.ok_affinity[u, j]) else 0
+            for j, p in enumerate(self.cluster.pools)
+        ]
+        first = set(prefer)
+        return sorted(
+            range(len(self.cluster.pools)),
+            key=lambda j: (j not in first, misses[j], failed[j], shortfall[j], j),
+        )
 
     def _shortfall(self, u: int) -> list[float]:
         import numpy as np
@@ -136,19 +154,70 @@ def _detail(name: str, req: PodRequirements, pool: NodePool, fit: FitResult, u: 
                 )
         return "; ".join(parts)
     if name == "nodeSelector":
-        missing = [f"{k}={v}" for k, v in req.node_selector if not selector_matches(((k, v),), pool)]
+        missing = [
+            f"{k}={v} ({_pool_value(pool, k)})"
+            for k, v in req.node_selector
+            if not selector_matches(((k, v),), pool)
+        ]
         return "no node label " + ", ".join(missing)
     if name == "nodeAffinity":
-        terms = req.affinity_terms or ()
-        shown = [
-            " AND ".join(f"{k} {op} {list(vals)}" if vals else f"{k} {op}" for k, op, vals, _ in t)
-            for t in terms
-        ]
-        return "required node affinity not satisfied: " + (
-            " OR ".join(f"({s})" for s in shown) or "(no terms)"
-        )
+        return _affinity_detail(req.affinity_terms or (), pool)
     taints = untolerated_taints(req.tolerations, pool)
     return "untolerated taint " + ", ".join(str(t) for t in taints)
+
+
+def _pool_value(pool: NodePool, key: str) -> str:
+    """How the pool's nodes carry label ``key``, for messages."""
+    if key in pool.labels:
+        return f"the pool has {key}={pool.labels[key]}"
+    varying = pool.varying_labels.get(key)
+    if varying:
+        return f"the pool's nodes have {key} in {list(varying)}"
+    return "the pool has no such label"
+
+
+def _requirement_text(req: Requirement) -> str:
+    key, op, values, _ = req
+    return f"{key} {op} {list(values)}" if values else f"{key} {op}"
+
+
+def _unmet(term: tuple[Requirement, ...], pool: NodePool) -> list[Requirement]:
+    if not term or not all(requirement_valid(r) for r in term):
+        return list(term) or [("", "", (), False)]
+    return [r for r in term if not requirement_matches(r, pool)]
+
+
+def _affinity_detail(terms: tuple[tuple[Requirement, ...], ...], pool: NodePool) -> str:
+    """The unmet requirements of the term that comes closest, with the pool's label values."""
+    if not terms:
+        return "required node affinity has no terms (matches no node)"
+    best = min(terms, key=lambda t: len(_unmet(t, pool)))
+    if not best or not all(requirement_valid(r) for r in best):
+        shown = " AND ".join(_requirement_text(r) for r in best) or "an empty term"
+        return f"required node affinity term ({shown}) is invalid and matches no node"
+    parts = [f"{_requirement_text(r)} ({_pool_value(pool, r[0])})" for r in _unmet(best, pool)]
+    prefix = "required node affinity not satisfied: "
+    if len(terms) > 1:
+        prefix = f"none of the {len(terms)} required node-affinity terms is satisfied; closest: "
+    return prefix + " AND ".join(parts)
+
+
+def unmet_label_keys(req: PodRequirements, pool: NodePool) -> list[str]:
+    """Label keys of the node-selector pairs and closest-term requirements the pool misses."""
+    keys = [k for k, v in req.node_selector if not selector_matches(((k, v),), pool)]
+    if req.affinity_terms:
+        best = min(req.affinity_terms, key=lambda t: len(_unmet(t, pool)))
+        keys += [r[0] for r in _unmet(best, pool) if r[0]]
+    return keys
+
+
+def label_misses(req: PodRequirements, pool: NodePool) -> int:
+    """How many label constraints of the pod the pool misses: node-selector pairs plus the unmet
+    requirements of the closest required-affinity term (a measure of "wrong kind of node")."""
+    missed = sum(1 for pair in req.node_selector if not selector_matches((pair,), pool))
+    if req.affinity_terms is not None:
+        missed += min((len(_unmet(t, pool)) for t in req.affinity_terms), default=1)
+    return missed
 
 
 def admitted(req: PodRequirements) -> PodRequirements:

@@ -115,6 +115,40 @@ def declared_from_idl(
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
+def declared_from_pod_spec(
+    template: Any, gpu_resource_name: str = "nvidia.com/gpu"
+) -> dict[str, tuple[str | None, str | None]]:
+    """``{k8s name: (request, limit)}`` of the primary container of a pod-template task
+    (``TaskTemplate.k8s_pod``; ``config["primary_container_name"]``, default ``primary``).
+    A key literally named ``gpu`` is renamed to ``gpu_resource_name`` as the backend does."""
+    from google.protobuf.json_format import MessageToDict
+
+    spec = MessageToDict(template.k8s_pod.pod_spec)
+    primary = template.config.get("primary_container_name", "primary")
+    for container in spec.get("containers") or ():
+        if isinstance(container, Mapping) and container.get("name") == primary:
+            resources = container.get("resources") or {}
+            break
+    else:
+        return {}
+    out: dict[str, list[str | None]] = {}
+    for side, key in ((0, "requests"), (1, "limits")):
+        values = resources.get(key) or {}
+        if not isinstance(values, Mapping):
+            continue
+        for name, value in values.items():
+            name = gpu_resource_name if name == "gpu" else str(name)
+            out.setdefault(name, [None, None])[side] = _quantity_text(value)
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _quantity_text(value: Any) -> str:
+    """A Struct number (``2.0``) as Kubernetes would read it (``2``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def task_input_from_template(
     task_id: str,
     template: Any,

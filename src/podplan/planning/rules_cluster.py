@@ -11,7 +11,7 @@ from typing import Any
 
 from podplan.planning.cluster import Cluster
 from podplan.planning.findings import Finding, make
-from podplan.planning.fit import FitResult
+from podplan.planning.fit import FitResult, unmet_label_keys
 from podplan.planning.inputs import TaskInput
 from podplan.planning.rules_task import RuleContext, gpu_count
 
@@ -102,13 +102,20 @@ def rule_labels(task: TaskInput, cluster: Cluster, ctx: RuleContext) -> Iterator
                 hint=hint,
             )
         elif not present.intersection(values):
-            close = difflib.get_close_matches(values[0], sorted(present), n=1, cutoff=0.5)
+            same = _same_model_values(values[0], present) if key == ctx.gpu_device_node_label else []
+            close = same or difflib.get_close_matches(values[0], sorted(present), n=1, cutoff=0.5)
             hint = (
                 f"did you mean {close[0]!r}?"
                 if close
                 else f"values in the cluster: {', '.join(sorted(present))}"
             )
-            if key == ctx.gpu_device_node_label:
+            if same:
+                model = _model_named(values[0].split("-MIG-")[0])
+                hint = (
+                    f"the cluster labels {model.name} as {close[0]!r}: use accelerator device "
+                    f"{close[0]!r}, or relabel the nodes"
+                )
+            elif key == ctx.gpu_device_node_label:
                 hint += " (remap the accelerator device or the node labels)"
             yield make(
                 "PP402",
@@ -118,6 +125,16 @@ def rule_labels(task: TaskInput, cluster: Cluster, ctx: RuleContext) -> Iterator
                 field=field,
                 hint=hint,
             )
+
+
+def _same_model_values(value: str, present: set[str]) -> list[str]:
+    """Label values in the cluster that name the same catalog GPU model as ``value`` (a MIG
+    single-strategy GFD product ``…-MIG-<profile>`` last)."""
+    model = _model_named(value)
+    if model is None:
+        return []
+    same = [v for v in present if (m := _model_named(v)) is not None and m.name == model.name]
+    return sorted(same, key=lambda v: ("-MIG-" in v, v))
 
 
 def rule_mig_strategy(
@@ -169,19 +186,57 @@ def _failed_by_predicate(fit: FitResult, i: int) -> dict[str, list[str]]:
     return out
 
 
-def _fit_hint(reasons: list[Any]) -> str:
-    return "; ".join(FIT_HINTS[r.predicate] for r in reasons) or "add a pool that can run the pod"
+#: hint when the unmet label constraint is not an accelerator label
+PLATFORM_LABEL_HINT = (
+    "the requirement comes from the platform (interruptible-node-selector-requirement, "
+    "non-interruptible-node-selector-requirement, default-affinity, default-node-selector) or the "
+    "pod template: label the pool's nodes to match, or change that setting"
+)
 
 
-def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iterator[Finding]:
+def _fit_hint(reasons: list[Any], keys: list[str], ctx: RuleContext) -> str:
+    gpu_keys = {ctx.gpu_device_node_label, ctx.gpu_partition_size_node_label}
+    hints = []
+    for r in reasons:
+        if r.predicate in ("nodeAffinity", "nodeSelector") and keys and not gpu_keys.intersection(keys):
+            hints.append(PLATFORM_LABEL_HINT)
+        else:
+            hints.append(FIT_HINTS[r.predicate])
+    return "; ".join(dict.fromkeys(hints)) or "add a pool that can run the pod"
+
+
+def _intended_pools(task: TaskInput, cluster: Cluster, ctx: RuleContext) -> list[int]:
+    """Pools carrying the task's accelerator device (and partition) label values: the pools the
+    user meant, whatever else fails there."""
+    acc = task.accelerator
+    if acc is None or not acc.device:
+        return []
+    out = []
+    for j, pool in enumerate(cluster.pools):
+        if pool.labels.get(ctx.gpu_device_node_label) != acc.device:
+            continue
+        if acc.partition_size and pool.labels.get(ctx.gpu_partition_size_node_label) != acc.partition_size:
+            continue
+        out.append(j)
+    return out
+
+
+def rule_fit(
+    task: TaskInput, cluster: Cluster, fit: FitResult, i: int, ctx: RuleContext | None = None
+) -> Iterator[Finding]:
     """PP401 no pool can run the pod (each pool's failed predicates, the closest pool); PP404
-    fits only pools that must scale up from zero."""
+    fits only pools that must scale up from zero.
+
+    The closest pool is one carrying the task's accelerator labels when there is one, else the
+    pool missing the fewest label constraints, then failing the fewest predicates
+    (:meth:`FitResult.ranked`)."""
     if not cluster.pools:
         return
     u = int(fit.index[i])
     row = fit.fits_distinct[u]
     if not row.any():
-        ranked = fit.ranked(i)
+        ctx = ctx or RuleContext()
+        ranked = fit.ranked(i, _intended_pools(task, cluster, ctx))
         name = cluster.pools[ranked[0]].name
         near = fit.reasons(i, ranked[0])
         detailed = [r for j in ranked[:DETAILED_POOLS] for r in fit.reasons(i, j)]
@@ -191,7 +246,7 @@ def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Itera
             + "; ".join(f"{r.predicate}: {r.detail}" for r in near),
             task=task.task,
             field="spec",
-            hint=_fit_hint(near),
+            hint=_fit_hint(near, unmet_label_keys(fit.distinct[u], cluster.pools[ranked[0]]), ctx),
             pool=name,
             extra={
                 "closest": name,
@@ -213,23 +268,33 @@ def rule_fit(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Itera
 
 
 def rule_spot(task: TaskInput, cluster: Cluster, fit: FitResult, i: int) -> Iterator[Finding]:
-    """PP501 interruptible without a spot pool that admits it; PP502 the reverse."""
+    """PP501 interruptible without a spot pool that admits it (whether or not an on-demand pool
+    runs it); PP502 a non-interruptible task that only spot pools admit."""
+    if not cluster.pools:
+        return
     u = int(fit.index[i])
     running = [cluster.pools[int(j)] for j in fit.fits_distinct[u].nonzero()[0]]
-    if not running:
-        return
     spot = [p.name for p in running if p.is_spot]
     if task.is_interruptible and not spot:
+        if running:
+            where = f"it runs on on-demand nodes ({', '.join(p.name for p in running)})"
+        else:
+            spot_pools = [j for j, p in enumerate(cluster.pools) if p.is_spot]
+            if spot_pools:
+                j = fit.ranked(i, spot_pools)[0]
+                why = "; ".join(f"{r.predicate}: {r.detail}" for r in fit.reasons(i, j))
+                where = f"closest spot pool {cluster.pools[j].name}: {why}"
+            else:
+                where = "the cluster has no spot pool"
         yield make(
             "PP501",
-            f"task {task.task} is interruptible but no spot pool admits it; it runs on on-demand nodes "
-            f"({', '.join(p.name for p in running)})",
+            f"task {task.task} is interruptible but no spot pool admits it; {where}",
             task=task.task,
             field="interruptible",
             hint="add a spot pool the pod fits, or configure interruptible-node-selector-requirement "
             "and interruptible-tolerations",
         )
-    elif not task.is_interruptible and len(spot) == len(running):
+    elif running and not task.is_interruptible and len(spot) == len(running):
         yield make(
             "PP502",
             f"task {task.task} is not interruptible but only spot pools admit it ({', '.join(spot)})",
@@ -283,14 +348,45 @@ def pool_offers_profile(pool: Any, profile: str) -> bool:
     )
 
 
+def smaller_profiles(model: Any, partition: str) -> list[Any]:
+    """Profiles of ``model`` with at least the memory of ``partition`` and fewer compute slices
+    (``4g.20gb`` -> ``3g.20gb``), smallest first."""
+    profile = model.mig_profiles[partition]
+    out = [
+        p
+        for p in model.mig_profiles.values()
+        if p.memory_bytes >= profile.memory_bytes
+        and p.compute_slices < profile.compute_slices
+        and p.attributes == profile.attributes
+    ]
+    return sorted(out, key=lambda p: (p.compute_slices, p.memory_bytes))
+
+
 def rule_right_size(task: TaskInput, cluster: Cluster) -> Iterator[Finding]:
-    """PP210 (cluster form): a pool of a smaller GPU model is partitioned with the same MIG profile."""
+    """PP210 right-sizing, only where the cluster offers the alternative: a smaller MIG profile
+    of the same model with the same memory (``4g.20gb`` -> ``3g.20gb``), or a pool of a smaller
+    GPU model partitioned with the same profile."""
     acc = task.accelerator
     if acc is None or not acc.partition_size:
         return
     current = _model_named(acc.device)
     if current is None or acc.partition_size not in current.mig_profiles:
         return
+    same_model = [p for p in cluster.pools if (m := pool_model(p)) is not None and m.name == current.name]
+    for profile in smaller_profiles(current, acc.partition_size):
+        offering = [p.name for p in same_model if pool_offers_profile(p, profile.name)]
+        if offering:
+            yield make(
+                "PP210",
+                f"task {task.task}: {current.name} profile {profile.name} has the memory of "
+                f"{acc.partition_size} with fewer compute slices, and pool(s) {', '.join(offering)} "
+                "offer it",
+                task=task.task,
+                field="accelerator.partition_size",
+                hint=f"use partition {profile.name} if the task is memory-bound",
+                pool=offering[0],
+            )
+            break
     seen: dict[str, list[str]] = {}
     for pool in cluster.pools:
         model = pool_model(pool)
@@ -317,7 +413,7 @@ def cluster_findings(
 ) -> list[Finding]:
     """Every cluster rule for pod ``i``."""
     out: list[Finding] = []
-    out.extend(rule_fit(task, cluster, fit, i))
+    out.extend(rule_fit(task, cluster, fit, i, ctx))
     out.extend(rule_labels(task, cluster, ctx))
     out.extend(rule_mig_strategy(task, cluster, fit, i, ctx))
     out.extend(rule_spot(task, cluster, fit, i))

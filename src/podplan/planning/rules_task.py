@@ -147,13 +147,28 @@ def _primary(task: TaskInput) -> tuple[str, Mapping[str, Any]] | None:
 
 
 def rule_clamp(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
-    """PP106: the platform lowered what the task declared."""
+    """PP106: the platform lowered what the task declared (the primary container's request or
+    limit in the pod is below the declared one; for pod-template tasks, the template's primary
+    container). PP102 when the task itself declares a request above its limit (flytekit allows
+    it; the backend lowers the request)."""
     primary = _primary(task)
     if primary is None or not task.declared:
         return
     path, c = primary
     requests, limits = _resources(c)
     for name, (want_req, want_lim) in sorted(task.declared.items()):
+        r = parse_quantity(str(want_req)) if want_req is not None else None
+        lim = parse_quantity(str(want_lim)) if want_lim is not None else None
+        if r is not None and lim is not None and r > lim:
+            yield make(
+                "PP102",
+                f"task {task.task} declares the {name} request {want_req} above its limit {want_lim}; "
+                f"the backend silently lowers the request to {want_lim}",
+                task=task.task,
+                field=f"resources.requests.{name}",
+                hint="declare a request at most the limit (a single value sets both)",
+            )
+            want_req = want_lim  # the task's own limit lowered it, not the platform
         for side, want, got in (
             ("request", want_req, requests.get(name)),
             ("limit", want_lim, limits.get(name)),
@@ -197,7 +212,7 @@ def _has_gpu_limit(task: TaskInput, ctx: RuleContext) -> bool:
 
 
 def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
-    """PP201, PP202, PP206, PP203, PP204, PP210."""
+    """PP201, PP202, PP206, PP203, PP204 (PP210 right-sizing needs the cluster: rules_cluster)."""
     from podplan.planning.gpus import find_model
 
     gpus = gpu_count(task, ctx)
@@ -260,23 +275,6 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
             task=task.task,
             field="resources.gpu",
             hint="use a larger profile, or fewer slices",
-        )
-    smaller = [
-        p
-        for p in profiles.values()
-        if p.memory_bytes >= profile.memory_bytes
-        and p.compute_slices < profile.compute_slices
-        and p.attributes == profile.attributes
-    ]
-    if smaller:
-        best = min(smaller, key=lambda p: (p.compute_slices, p.memory_bytes))
-        yield make(
-            "PP210",
-            f"task {task.task}: {model.name} profile {best.name} has the same memory as {acc.partition_size} "
-            f"with fewer compute slices",
-            task=task.task,
-            field="accelerator.partition_size",
-            hint=f"use partition {best.name} if the task is memory-bound",
         )
 
 

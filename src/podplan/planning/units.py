@@ -54,5 +54,8 @@ def format_amount(resource: str, number: int) -> str:
     if resource in ("memory", "ephemeral-storage") or resource.startswith("hugepages-"):
         for suffix, factor in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
             if number and number % factor == 0:
-                return f"{number // factor}{suffix}"
+                exact = f"{number // factor}{suffix}"
+                if factor < 2**30 and number >= 2**30:
+                    return f"{exact} (~{number / 2**30:.1f}Gi)"
+                return exact
     return str(number)
