@@ -108,7 +108,7 @@ _NVML_RULES: Final[tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]] = tuple(
         (r"\bV100S?\b", ("V100", "V100_32GB")),
         (r"\bP100\b", ("P100",)),
         (r"\bP4\b", ("P4",)),
-        (r"\bT4\b", ("T4",)),
+        (r"\bT4G?\b", ("T4",)),
         (r"\bK80\b", ("K80",)),
         (r"\bM60\b", ("M60",)),
     )

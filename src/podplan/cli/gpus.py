@@ -60,16 +60,16 @@ def _action(placement: Any, policy: str) -> str:
 def _tasks(target: str, inventory: Any, policy: str | None) -> list[dict[str, Any]]:
     from podplan.accelerators.local.match import match, request_for
     from podplan.accelerators.local.policy import resolve_policy
-    from podplan.accelerators.local.targets import load_tasks, needs_of
+    from podplan.accelerators.local.targets import load_named_tasks, needs_of
 
     rows = []
-    for task in load_tasks(target):
+    for qualified, task in load_named_tasks(target):
         needs = needs_of(task)
         placement = match(request_for(needs.accelerator, needs.gpu), inventory)
         chosen = resolve_policy(policy, needs.policy)
         rows.append(
             {
-                "task": needs.name,
+                "task": qualified,
                 "placement": placement.to_json(),
                 "policy": chosen,
                 "action": _action(placement, chosen),

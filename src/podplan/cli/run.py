@@ -46,19 +46,48 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _inputs(pairs: list[str]) -> dict[str, Any]:
+def _inputs(pairs: list[str], declared: Any = None) -> dict[str, Any]:
+    """Parse ``NAME=VALUE`` pairs: VALUE is JSON when it parses, else a string; an input declared
+    ``str`` always takes the raw text (``-i tag=007`` stays ``"007"``)."""
     from podplan.errors import TargetError
 
+    types = dict(declared) if declared else {}
     out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or not name:
             raise TargetError(f"--input expects NAME=VALUE, got {pair!r}")
+        if types.get(name) is str:
+            out[name] = raw
+            continue
         try:
             out[name] = json.loads(raw)
         except ValueError:
             out[name] = raw
     return out
+
+
+def _interface(task: Any) -> Any:
+    inner = getattr(task, "task", None) if hasattr(task, "overrides") else None
+    return getattr(inner if inner is not None else task, "python_interface", None)
+
+
+def _check_inputs(task: Any, name: str, inputs: dict[str, Any], target: str) -> None:
+    """Bind the inputs to the task's interface before running: a wrong, missing or ill-typed input
+    is a usage error (exit 2), not a task failure."""
+    from podplan.errors import PodplanError, TargetError
+
+    bind = getattr(_interface(task), "bind_inputs", None)
+    if bind is None:
+        return
+    try:
+        bind((), dict(inputs))
+    except (PodplanError, TypeError, ValueError) as exc:
+        declared = getattr(_interface(task), "inputs", None) or {}
+        listing = ", ".join(f"{k} ({getattr(t, '__name__', t)})" for k, t in dict(declared).items()) or "none"
+        raise TargetError(
+            f"{target}: bad inputs for task {name!r}: {exc} (its inputs: {listing}; pass -i NAME=VALUE)"
+        ) from None
 
 
 def _show(value: Any) -> str:
@@ -71,12 +100,23 @@ def _show(value: Any) -> str:
 def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Execute ``podplan run``; return the exit code."""
     from podplan.accelerators.local.targets import load_tasks, needs_of, select_task
-    from podplan.errors import LocalExecutionError, OOMKilledError, PlacementError, TaskTimeoutError
+    from podplan.errors import (
+        LocalExecutionError,
+        OOMKilledError,
+        PlacementError,
+        TargetError,
+        TaskTimeoutError,
+    )
 
     stream = out if out is not None else sys.stdout
-    inputs = _inputs(args.input)
     task = select_task(load_tasks(args.target), None, args.target)
     needs = needs_of(task)
+    inputs = _inputs(args.input, getattr(_interface(task), "inputs", None))
+    _check_inputs(task, needs.name, inputs, args.target)
+    if args.timeout is not None and not args.isolate:
+        raise TargetError("--timeout needs --isolate (only an isolated run can be killed)")
+    if args.timeout is not None and args.timeout <= 0:
+        raise TargetError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     try:
         if args.isolate:
             return _isolated(args, needs, inputs, stream)
@@ -105,7 +145,7 @@ def _isolated(args: argparse.Namespace, needs: Any, inputs: dict[str, Any], stre
     from podplan.accelerators.local.isolate import TargetCall, run_isolated
 
     result = run_isolated(
-        TargetCall(args.target, needs.name),
+        TargetCall(args.target),  # the child selects the same single task from the target
         kwargs=inputs,
         task_name=needs.name,
         accelerator=needs.accelerator,

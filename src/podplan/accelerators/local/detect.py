@@ -198,7 +198,10 @@ class _Reader:
             memory = int(attrs.memorySizeMB) * MIB
             profile = mig_profile_name(g, c, int(attrs.memorySizeMB), parent_total)
             named_p = parse_mig_profile(named) if named else None
-            if named_p is not None and named_p.name.split("+")[0] != profile and named != profile:
+            if named_p is not None and named_p.attrs and _base(named_p.name) == profile:
+                # the unprivileged attributes cannot tell +me/+gfx/-me; the name suffix can
+                profile = named_p.name
+            elif named_p is not None and named_p.name != profile:
                 self.notes.append(
                     f"GPU {index} MIG slot {slot}: computed profile {profile} but NVML names it {named}"
                 )
@@ -224,6 +227,14 @@ class _Reader:
             gpu_slices=g,
             compute_slices=c,
         )
+
+
+def _base(profile: str) -> str:
+    """A profile name without its attributes: ``"1g.10gb+me"`` → ``"1g.10gb"``."""
+    for i, ch in enumerate(profile):
+        if ch in "+-":
+            return profile[:i]
+    return profile
 
 
 def _text(value: Any) -> str:
@@ -335,4 +346,7 @@ def _summary(all_devices: list[GpuInfo], shown: list[GpuInfo], reader: _Reader) 
         return "error", "every GPU failed to answer NVML: " + "; ".join(reader.notes)
     if not shown:
         return "ok", f"CUDA_VISIBLE_DEVICES hides every GPU ({len(all_devices)} present); tasks run on CPU"
+    if reader.failed:
+        lost = ", ".join(str(i) for i in reader.failed)
+        return "ok", f"found {found}; GPU {lost} did not answer NVML and is left out"
     return "ok", f"found {found}"

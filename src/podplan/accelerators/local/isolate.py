@@ -34,7 +34,7 @@ from typing import Any, Final
 from podplan.accelerators.local.apply import PLACED_ENV, place
 from podplan.accelerators.local.backend import NvmlBackend
 from podplan.accelerators.local.match import Placement, request_for
-from podplan.accelerators.local.procs import group_pids, group_rss, kill_group, pick_cpus
+from podplan.accelerators.local.procs import group_pids, group_rss, kill_group, pick_cpus, reap_group
 from podplan.accelerators.local.sampling import GpuSampler, GpuStats, rightsizing_line
 from podplan.accelerators.local.targets import needs_of
 from podplan.errors import LocalExecutionError, OOMKilledError, TaskTimeoutError
@@ -234,6 +234,12 @@ def run_isolated(
                 kill_group(child.pid, 0.0, child.alive)
                 while child.alive():
                     time.sleep(0.01)
+            left = reap_group(child.pid)
+            if left:
+                notes.append(
+                    f"{left} process(es) the task started were still running when it ended and "
+                    "were killed (a pod's container ends with its main process)"
+                )
         duration = time.monotonic() - started
         outcome = _read_result(result_path, child, name)
     notes.extend(stats.notes)

@@ -6,8 +6,10 @@ Levels, best first:
   a GPU request without an accelerator is satisfied exactly by any whole GPU;
 * ``compatible`` — the same family with at least the memory (A100 80GB for an A100), or a larger
   MIG profile of the same family (``2g.10gb`` for ``1g.5gb``);
-* ``substitute`` — a whole GPU of the same family for a MIG request (a GPU-memory watchdog at the
-  slice size stands in for the partition), or another family with at least the memory;
+* ``substitute`` — for a whole-GPU request, another family with at least the memory; for a MIG
+  request, in this order: a whole GPU of the same family (a GPU-memory watchdog at the slice size
+  stands in for the partition), a MIG device of another family covering the profile's slices and
+  memory, a whole GPU of another family, a MIG device with the memory but fewer slices;
 * ``none`` — nothing fits; the message lists what was requested and what was found.
 
 Rules of ``specs/nvml-local-gpus.md`` §2.3/§2.6: placements use UUIDs; more than one MIG device
@@ -215,18 +217,25 @@ def _mig_level(req: GpuRequest, gpu: GpuInfo, mig: MigInfo, need: int | None) ->
     same_family = req.family is not None and _family_key(gpu.family) == _family_key(req.family)
     if mig.profile == req.partition and (same_model or (req.model is None and same_family)):
         return "exact"
-    want, have = parse_mig_profile(req.partition or ""), parse_mig_profile(mig.profile)
-    if (
-        want is not None
-        and have is not None
-        and same_family
-        and have.gpu_slices >= want.gpu_slices
-        and have.memory_gb >= want.memory_gb
-    ):
+    if same_family and _covers(mig.profile, req.partition):
         return "compatible"
     if need is not None and mig.memory_bytes >= _MEMORY_SLACK * need:
         return "substitute"
     return "none"
+
+
+def _covers(have_name: str, want_name: str | None) -> bool:
+    """Does the MIG profile ``have_name`` offer at least the compute slices, GPU-instance slices
+    and memory of ``want_name``? (``2g.10gb`` covers ``1g.5gb``; ``1c.2g.10gb`` does not cover
+    ``2g.10gb``.)"""
+    want, have = parse_mig_profile(want_name or ""), parse_mig_profile(have_name)
+    return (
+        want is not None
+        and have is not None
+        and have.compute_slices >= want.compute_slices
+        and have.gpu_slices >= want.gpu_slices
+        and have.memory_gb >= want.memory_gb
+    )
 
 
 def _found(inventory: Inventory) -> str:
@@ -263,12 +272,45 @@ def match(request: GpuRequest | None, inventory: Inventory) -> Placement:
             if slices:
                 g, m = max(slices, key=lambda t: t[1].memory_bytes)
                 return _placed(req, "compatible", [(g, m)], "no whole GPU; using the largest MIG device")
-        why = f"only {len(chosen)} of {req.count} GPUs match" if chosen else "no whole GPU matches"
-        if req.count > 1 and any(g.mig_enabled for g in inventory.devices):
-            why += " (MIG devices cannot serve a multi-GPU task: CUDA shows one per process)"
-        return _none(req, inventory, why)
+        return _none(req, inventory, _why_no_whole(req, whole, inventory, len(chosen)))
     level: Level = LEVELS[max(rank for rank, _ in chosen)]  # type: ignore[assignment]
     return _placed(req, level, [(g, None) for _, g in chosen], "")
+
+
+def _why_no_whole(req: GpuRequest, whole: list[GpuInfo], inventory: Inventory, found: int) -> str:
+    """Why a whole-GPU request got no placement, in the words a user needs."""
+    reasons: list[str] = []
+    if found:
+        reasons.append(f"only {found} of {req.count} GPUs match")
+    elif not whole:
+        reasons.append("every GPU here is in MIG mode, and a GPU in MIG mode is never handed out whole")
+    elif req.device is not None and req.model is None and req.family is None:
+        reasons.append(
+            f"device {req.device!r} is not in podplan's catalog and names no known GPU family, so no "
+            "local GPU can be judged to match it (see `podplan catalog` for the device strings)"
+        )
+    else:
+        smaller = [
+            g
+            for g in whole
+            if req.family is not None
+            and _family_key(g.family) == _family_key(req.family)
+            and req.memory_bytes is not None
+            and g.memory_bytes < _MEMORY_SLACK * req.memory_bytes
+        ]
+        if smaller:
+            which = ", ".join(str(g.index) for g in smaller)
+            verb = "GPU {} of the same family has" if len(smaller) == 1 else "GPUs {} of the same family have"
+            reasons.append(
+                f"{verb.format(which)} less memory ({_gib(smaller[0].memory_bytes)}) than the "
+                f"{_gib(req.memory_bytes or 0)} of {req.model or req.device}"
+            )
+        else:
+            need = f" or with at least {_gib(req.memory_bytes)}" if req.memory_bytes else ""
+            reasons.append(f"no whole GPU of the {req.family or req.device} family{need}")
+    if req.count > 1 and any(g.mig_enabled for g in inventory.devices):
+        reasons.append("MIG devices cannot serve a multi-GPU task: CUDA shows one per process")
+    return "; ".join(reasons)
 
 
 def _match_mig(req: GpuRequest, inventory: Inventory) -> Placement:
@@ -280,24 +322,26 @@ def _match_mig(req: GpuRequest, inventory: Inventory) -> Placement:
             f"the task asks for {req.count}",
         )
     need = _slice_memory(req)
-    options: list[tuple[int, int, int, GpuInfo, MigInfo | None]] = []
+    # (level, preference, memory, position, gpu, mig): the smallest fitting device of the best
+    # level. Substitutes, in order: 0 a whole GPU of the same family, 1 a MIG device covering the
+    # profile's slices and memory, 2 a whole GPU of another family, 3 a MIG device with the memory
+    # but fewer slices
+    options: list[tuple[int, int, int, int, GpuInfo, MigInfo | None]] = []
     for g in inventory.devices:
+        same = req.family is not None and _family_key(g.family) == _family_key(req.family)
         for mi in g.mig:
             lvl = _mig_level(req, g, mi, need)
             if lvl != "none":
-                options.append((_RANK[lvl], mi.memory_bytes, g.index * 100 + mi.index, g, mi))
-        if not g.mig_enabled and need is not None:
-            same = req.family is not None and _family_key(g.family) == _family_key(req.family)
-            if g.memory_bytes >= _MEMORY_SLACK * need:
-                # a whole GPU stands in for the slice: same family first, then any
-                options.append(
-                    (_RANK["substitute"], (0 if same else 1) << 60 | g.memory_bytes, g.index * 100, g, None)
-                )
+                pref = 0 if lvl != "substitute" else (1 if _covers(mi.profile, req.partition) else 3)
+                options.append((_RANK[lvl], pref, mi.memory_bytes, g.index * 100 + mi.index, g, mi))
+        if not g.mig_enabled and need is not None and g.memory_bytes >= _MEMORY_SLACK * need:
+            # a whole GPU stands in for the slice, its memory watched at the slice size
+            options.append((_RANK["substitute"], 0 if same else 2, g.memory_bytes, g.index * 100, g, None))
     if not options:
         return _none(
             req, inventory, f"no MIG device {req.partition} or larger, and no GPU with enough memory"
         )
-    rank, _, _, g, pick = min(options, key=lambda t: t[:3])
+    rank, _, _, _, g, pick = min(options, key=lambda t: t[:4])
     m: MigInfo | None = pick
     level: Level = LEVELS[rank]  # type: ignore[assignment]
     extra = ""

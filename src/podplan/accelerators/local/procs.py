@@ -6,9 +6,10 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 from typing import Final
 
-__all__ = ["group_pids", "group_rss", "kill_group", "pick_cpus"]
+__all__ = ["group_pids", "group_rss", "kill_group", "pick_cpus", "reap_group"]
 
 _PAGE: Final = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -49,21 +50,41 @@ def group_rss(pgid: int) -> int | None:
     return total
 
 
-def kill_group(pgid: int, grace: float, alive: object) -> str:
-    """SIGTERM the group, wait ``grace`` seconds, then SIGKILL; return what was sent.
+def _group_alive(pgid: int, alive: Callable[[], bool]) -> bool:
+    """True while the leader or any other live member of the group runs (``/proc`` permitting)."""
+    leader = alive()
+    if not os.path.isdir("/proc"):
+        return leader
+    return leader or bool(group_pids(pgid))
 
-    ``alive`` is a callable returning True while the group leader has not exited.
+
+def kill_group(pgid: int, grace: float, alive: Callable[[], bool]) -> str:
+    """SIGTERM the whole process group, wait up to ``grace`` seconds for *every* member (the task
+    and the processes it started) to exit, then SIGKILL the group; return what was sent.
+
+    ``alive`` is a callable returning True while the group leader has not exited (it also reaps
+    the leader). A child that ignores SIGTERM is killed even when the leader has already exited.
     """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if not alive():  # type: ignore[operator]
+        if not _group_alive(pgid, alive):
             return "SIGTERM"
         time.sleep(0.02)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
     return f"SIGTERM, then SIGKILL after {grace:g}s"
+
+
+def reap_group(pgid: int) -> int:
+    """SIGKILL what is left of a finished task's process group (a pod's containers end with their
+    main process); return how many processes were still running."""
+    left = group_pids(pgid) if os.path.isdir("/proc") else []
+    if left:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+    return len(left)
 
 
 def pick_cpus(cores: int) -> tuple[int, ...] | None:

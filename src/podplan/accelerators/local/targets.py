@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TaskNeeds", "load_tasks", "needs_of", "select_task"]
+__all__ = ["TaskNeeds", "load_named_tasks", "load_tasks", "needs_of", "select_task"]
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,22 @@ class TaskNeeds:
 
 
 def load_tasks(target: str) -> list[Any]:
-    """The tasks named by a CLI target (``file.py:task``, ``package.module`` …)."""
+    """The tasks (and task nodes) named by a CLI target (``file.py:task``, ``package.module`` …)."""
     from podplan.tasks.discovery import load_target
 
     return list(load_target(target))
+
+
+def load_named_tasks(target: str) -> list[tuple[str, Any]]:
+    """``(qualified name, task)`` for every task or task node of a CLI target: the name is
+    ``<module>.<attribute>``, so a ``with_overrides`` node is told apart from its task."""
+    from podplan.errors import TargetError
+    from podplan.tasks.discovery import discover_tasks
+
+    found = discover_tasks([target])
+    if not found:
+        raise TargetError(f"no tasks found in {target}")
+    return [(d.qualified_name, d.task) for d in found]
 
 
 def select_task(tasks: list[Any], wanted: str | None, target: str) -> Any:
@@ -68,8 +80,15 @@ def _side(resources: Any, field: str) -> Any:
     return None
 
 
+def _is_node(obj: Any) -> bool:
+    return hasattr(obj, "task") and hasattr(obj, "overrides") and hasattr(obj, "with_overrides")
+
+
 def needs_of(task: Any) -> TaskNeeds:
-    """What ``task`` declares for a local run."""
+    """What ``task`` declares for a local run. For a ``with_overrides`` node, the node's
+    accelerator, resources (layered over the task's, as the backend merges them) and timeout."""
+    if _is_node(task):
+        return _node_needs(task)
     resources = getattr(task, "resources", None)
     metadata = getattr(task, "metadata", None)
     return TaskNeeds(
@@ -80,4 +99,26 @@ def needs_of(task: Any) -> TaskNeeds:
         memory=_side(resources, "mem"),
         timeout=getattr(metadata, "timeout", None),
         policy=getattr(task, "local_gpu_policy", None),
+    )
+
+
+def _node_needs(node: Any) -> TaskNeeds:
+    base = needs_of(node.task)
+    resources = getattr(node, "resources", None)
+    task_resources = getattr(node.task, "resources", None)
+    if resources is not None and task_resources is not None:
+        from podplan.resources import layer
+
+        resources = layer(task_resources, resources)
+    elif resources is None:
+        resources = task_resources
+    accelerator = getattr(node, "accelerator", None)
+    return TaskNeeds(
+        name=base.name,
+        accelerator=accelerator if accelerator is not None else base.accelerator,
+        gpu=_side(resources, "gpu"),
+        cpu=_side(resources, "cpu"),
+        memory=_side(resources, "mem"),
+        timeout=getattr(node, "timeout", base.timeout),
+        policy=base.policy,
     )
