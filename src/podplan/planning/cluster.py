@@ -18,7 +18,8 @@ Pool naming for node lists (the documented rule)
    named ``base[k1=v1,k2=v2]`` with a distinguishing label set: label keys are tried in order —
    node-group keys first (``eks.amazonaws.com/nodegroup``, ``cloud.google.com/gke-nodepool``,
    ``karpenter.sh/nodepool``, ``kubernetes.azure.com/agentpool``), then capacity-type keys, then
-   every other key sorted — and a key is kept when it separates groups the kept keys do not; the
+   GPU identity keys (accelerator, MIG strategy, GFD product, partition), then every other key
+   sorted — and a key is kept when it separates groups the kept keys do not; the
    kept labels are listed sorted by key (a group lacking a kept key omits it). Groups still alike
    (they differ only in taints) get ``#2``, ``#3``… in the order of their first node name.
 """
@@ -331,6 +332,15 @@ PREFERRED_POOL_KEYS = (
     "karpenter.sh/capacity-type",
     "cloud.google.com/gke-spot",
     "kubernetes.azure.com/scalesetpriority",
+    "cloud.google.com/gke-preemptible",
+    # GPU identity: model, MIG strategy and partition
+    "cloud.google.com/gke-accelerator",
+    "k8s.amazonaws.com/accelerator",
+    "nvidia.com/mig.strategy",
+    "nvidia.com/gpu.product",
+    "cloud.google.com/gke-gpu-partition-size",
+    "k8s.amazonaws.com/gpu-partition-size",
+    "nvidia.com/mig.config",
 )
 
 

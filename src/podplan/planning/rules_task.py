@@ -147,10 +147,10 @@ def _primary(task: TaskInput) -> tuple[str, Mapping[str, Any]] | None:
 
 
 def rule_clamp(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
-    """PP106: the platform lowered what the task declared (the primary container's request or
-    limit in the pod is below the declared one; for pod-template tasks, the template's primary
-    container). PP102 when the task itself declares a request above its limit (flytekit allows
-    it; the backend lowers the request)."""
+    """PP106 (one per resource): the platform lowered what the task declared (the primary
+    container's request or limit in the pod is below the declared one; for pod-template tasks,
+    the template's primary container). PP102 when the task itself declares a request above its
+    limit (flytekit allows it; the backend lowers the request)."""
     primary = _primary(task)
     if primary is None or not task.declared:
         return
@@ -169,6 +169,7 @@ def rule_clamp(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
                 hint="declare a request at most the limit (a single value sets both)",
             )
             want_req = want_lim  # the task's own limit lowered it, not the platform
+        lowered = []
         for side, want, got in (
             ("request", want_req, requests.get(name)),
             ("limit", want_lim, limits.get(name)),
@@ -177,14 +178,16 @@ def rule_clamp(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
                 continue
             w, g = parse_quantity(str(want)), parse_quantity(str(got))
             if w is not None and g is not None and g < w:
-                yield make(
-                    "PP106",
-                    f"task {task.task}: the platform lowers the {name} {side} from {want} to {got}",
-                    task=task.task,
-                    field=f"{path}.resources.{side}s.{name}",
-                    hint="raise the platform limit (task_resources.limits) "
-                    "or declare what the platform allows",
-                )
+                lowered.append((side, want, got))
+        if lowered:
+            shown = " and ".join(f"the {name} {side} from {want} to {got}" for side, want, got in lowered)
+            yield make(
+                "PP106",
+                f"task {task.task}: the platform lowers {shown}",
+                task=task.task,
+                field=f"{path}.resources.{lowered[0][0]}s.{name}",
+                hint="raise the platform limit (task_resources.limits) or declare what the platform allows",
+            )
 
 
 def gpu_count(task: TaskInput, ctx: RuleContext, *, mig: bool = True) -> Fraction:
