@@ -228,10 +228,13 @@ def build_pod_dict(
     primary_c = next((c for c in spec.get("containers") or [] if c.get("name") == primary), None)
     if primary_c is None:
         raise PodBuildError(f"invalid TaskSpecification, primary container [{primary}] not defined")
-    sa = (
+    # UpdatePod fills the workflow's service account; only when that is empty does the pod plugin
+    # fall back to the security context's run_as account (GetServiceAccountNameFromTaskExecutionMetadata)
+    run_as = (
         template.security_context.run_as.k8s_service_account if template.HasField("security_context") else ""
-    ) or ex.service_account
-    update_pod(spec, cfg, flag, sa, prov)
+    )
+    sa = ex.service_account or run_as
+    update_pod(spec, cfg, flag, ex.service_account, prov)
     if primary_c.get("securityContext") is None and cfg.default_security_context is not None:
         primary_c["securityContext"] = copy.deepcopy(cfg.default_security_context)
         prov.set(f"spec.containers[{primary}].securityContext", "platform config (default-security-context)")

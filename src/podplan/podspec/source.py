@@ -82,6 +82,21 @@ def _labels_annotations(meta_pb: Any, meta: dict[str, Any]) -> None:
         meta.setdefault("annotations", {}).update(dict(meta_pb.annotations))
 
 
+def _primary_from_config(template: Any, *, sidecar_v1: bool = False) -> str:
+    """``config["primary_container_name"]`` with the backend's error texts when it is missing."""
+    config = dict(template.config)
+    if sidecar_v1 and not config:
+        raise PodBuildError(
+            f"invalid TaskSpecification, config needs to be non-empty and include missing [{PRIMARY_KEY}] key"
+        )
+    if PRIMARY_KEY not in config:
+        shown = " ".join(f"{k}:{v}" for k, v in sorted(config.items()))
+        raise PodBuildError(
+            f"invalid TaskSpecification, config missing [{PRIMARY_KEY}] key in [map[{shown}]]"
+        )
+    return str(config[PRIMARY_KEY])
+
+
 def build_raw_pod(
     template: Any, overrides: Any, generated_name: str, cfg: Any, container_resources: Any
 ) -> ContainerSource:
@@ -100,9 +115,7 @@ def build_raw_pod(
             meta["annotations"] = dict(job["annotations"])
     elif task_type == "sidecar" and template.task_type_version == 1 and template.HasField("custom"):
         spec = struct_to_dict(template.custom)
-        primary = template.config.get(PRIMARY_KEY, "")
-        if not primary:
-            raise PodBuildError(f"invalid TaskSpecification, config missing [{PRIMARY_KEY}] key")
+        primary = _primary_from_config(template, sidecar_v1=True)
         if target == "k8s_pod" and template.k8s_pod.HasField("metadata"):
             _labels_annotations(template.k8s_pod.metadata, meta)
     elif target == "container":
@@ -110,18 +123,14 @@ def build_raw_pod(
         spec = {"containers": [c]}
         primary = c["name"]
         container_target = True
-    elif target == "k8s_pod":
-        if not template.k8s_pod.HasField("pod_spec"):
+    elif target == "k8s_pod" or (task_type == "sidecar" and template.task_type_version >= 2):
+        if target != "k8s_pod" or not template.k8s_pod.HasField("pod_spec"):
             raise PodBuildError(
                 "Pod tasks with task type version > 1 should specify their target as a K8sPod with a "
                 "defined pod spec"
             )
         spec = struct_to_dict(template.k8s_pod.pod_spec)
-        if PRIMARY_KEY not in template.config:
-            raise PodBuildError(
-                f"invalid TaskSpecification, config missing [{PRIMARY_KEY}] key in {dict(template.config)}"
-            )
-        primary = template.config[PRIMARY_KEY]
+        primary = _primary_from_config(template)
         if template.k8s_pod.HasField("metadata"):
             _labels_annotations(template.k8s_pod.metadata, meta)
     else:
