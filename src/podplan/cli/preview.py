@@ -91,7 +91,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"podplan preview: error: --attempt must be >= 0, got {args.attempt}", file=sys.stderr)
         return 2
     platform = load_platform(args.platform, pod_templates=args.pod_template)
-    tasks = load_target(args.target)
+    try:
+        tasks = load_target(args.target)
+    except SystemExit as exc:  # a user module calling sys.exit() at import time
+        print(
+            f"podplan preview: error: {args.target}: importing it called sys.exit({exc.code!r}); "
+            "guard script code with `if __name__ == '__main__':`",
+            file=sys.stderr,
+        )
+        return 2
     out = sys.stdout
     status = EXIT_OK
     if args.output == "template":

@@ -38,6 +38,15 @@ _NODE_CONFIG_KEYS = frozenset(
 _OFFLOAD_KEYS = frozenset({"enabled", "min-size-in-mb-for-offloading", "max-size-in-mb-for-offloading"})
 
 
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PlatformError(f"cannot read {what} file {path}: not a UTF-8 text (YAML) file") from None
+    except OSError as exc:
+        raise PlatformError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+
+
 def _yaml_docs(text: str, source: str) -> list[Any]:
     import yaml
 
@@ -116,10 +125,7 @@ def _resolve_templates(data: dict[str, Any], base_dir: Path) -> None:
 def load_pod_templates(path: str | Path) -> dict[str, dict[str, Any]]:
     """The ``kind: PodTemplate`` objects of a YAML file, by ``metadata.name``."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise PlatformError(f"cannot read pod template file {path}: {exc.strerror}") from None
+    text = _read_text(path, "pod template")
     out: dict[str, dict[str, Any]] = {}
     for doc in _yaml_docs(text, str(path)):
         items = doc.get("items", []) if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
@@ -129,6 +135,12 @@ def load_pod_templates(path: str | Path) -> dict[str, dict[str, Any]]:
             name = (item.get("metadata") or {}).get("name")
             if not name:
                 raise PlatformError(f"{path}: a PodTemplate has no metadata.name")
+            from podplan.podspec.platform import check_pod_template_shape
+
+            try:
+                check_pod_template_shape(str(name), item)
+            except ValueError as exc:
+                raise PlatformError(f"{path}: {exc}") from None
             out[str(name)] = item
     return out
 
@@ -138,10 +150,7 @@ def load_platform_file(path: str | Path, *, pod_templates: list[str | Path] | No
     from podplan.podspec.platform import Platform
 
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise PlatformError(f"cannot read platform file {path}: {exc.strerror}") from None
+    text = _read_text(path, "platform")
     docs = _yaml_docs(text, str(path))
     data: dict[str, Any] = {}
     templates: dict[str, Any] = {}

@@ -33,6 +33,7 @@ __all__ = [
     "ResourceValues",
     "TaskResources",
     "Toleration",
+    "check_pod_template_shape",
     "platform_error_from_validation",
 ]
 
@@ -404,6 +405,7 @@ class Platform(BaseModel):
             kind = item.get("kind", "PodTemplate")
             if kind != "PodTemplate":
                 raise ValueError(f"pod_templates.{name}: kind is {kind!r}, expected 'PodTemplate'")
+            check_pod_template_shape(str(name), item)
         return value
 
     # -- convenience ---------------------------------------------------------------------
@@ -450,6 +452,34 @@ class Platform(BaseModel):
     def json_schema(self) -> dict[str, Any]:  # pragma: no cover - see platform_schema()
         """The JSON Schema of the platform file."""
         return platform_schema()
+
+
+def check_pod_template_shape(name: str, item: dict[str, Any]) -> None:
+    """The parts of a PodTemplate the builder reads must have the right JSON types."""
+    where = f"pod_templates.{name}"
+    tpl = item.get("template")
+    if tpl is None:
+        return
+    if not isinstance(tpl, dict):
+        raise ValueError(f"{where}.template must be a mapping (metadata, spec), got {type(tpl).__name__}")
+    for key in ("metadata", "spec"):
+        if tpl.get(key) is not None and not isinstance(tpl[key], dict):
+            raise ValueError(f"{where}.template.{key} must be a mapping, got {type(tpl[key]).__name__}")
+    meta = tpl.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise ValueError(f"{where}.template.metadata.{key} must be a mapping of strings")
+    spec = tpl.get("spec") or {}
+    for key in ("containers", "initContainers"):
+        items = spec.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(c, dict) for c in items):
+            raise ValueError(f"{where}.template.spec.{key} must be a list of container objects")
+        for i, c in enumerate(items):
+            res = c.get("resources")
+            if res is not None and not isinstance(res, dict):
+                raise ValueError(f"{where}.template.spec.{key}[{i}].resources must be a mapping")
 
 
 def platform_schema() -> dict[str, Any]:
