@@ -8,6 +8,13 @@ and ``pluginmachinery/flytek8s/pod_helper_test.go`` (``TestGetPodTemplate``,
 ``TestPodTemplateOverride``). The Go tests read the plugin's output before propeller's
 ``addObjectMetadata``; podplan's pod includes that step, so label/annotation expectations are
 checked as subsets (the extra keys are the execution labels, e.g. ``node-id``).
+
+Not expressible through a preview (so not ported): ``TestAddPreferredNodeSelectorRequirements`` (no
+configuration reaches it from a pod task), the *assign* resource-customization mode, ``ToK8sPodSpec``'s
+``AddTolerationsForExtendedResources`` (other plugins only; its absence for pod tasks is tested),
+exact mocked paths (``test-data-reference``) and generated names without the attempt suffix, the
+pod-status tests (``DemystifyPending``/``DemystifySuccess``/``DemystifyFailure``, task phases) and
+CoPilot containers.
 """
 
 from __future__ import annotations
