@@ -103,7 +103,7 @@ def test_each_profile_record(model: str, profile: str, count: int, gb: int) -> N
     assert m.fits_layout([profile] * count)
     assert not m.fits_layout([profile] * (count + 1))
     # partitioning the model with the profile is accepted; the accelerator carries it verbatim
-    assert m.accelerator().partitioned(profile).partition_size == profile
+    assert pa.MultiInstanceGPUAccelerator(m.device).partitioned(profile).partition_size == profile
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 import pynvml
 import pytest
 
-from podplan.accelerators import catalog
+from podplan.accelerators import MultiInstanceGPUAccelerator, catalog
 from podplan.accelerators.local import detect, match, request_for
 from podplan.accelerators.local.cvd import Candidate, parse_visible
 from podplan.accelerators.local.detect import normalize_bus_id
@@ -196,7 +196,7 @@ def test_legacy_mig_ids_below_driver_470_42_01(driver: str, legacy: bool) -> Non
     mig = gpu.mig[0]
     expected = f"MIG-{gpu.uuid}/{mig.gpu_instance_id}/{mig.compute_instance_id}" if legacy else mig.uuid
     assert mig.cuda_id == expected
-    placed = match(request_for(catalog.get_model("H200").accelerator().partitioned("3g.71gb"), 1), inv)
+    placed = match(request_for(MultiInstanceGPUAccelerator("nvidia-h200", "3g.71gb"), 1), inv)
     assert placed.cuda_visible_devices == expected  # §2.6 rule 4: emit the form CUDA accepts
 
 

@@ -224,6 +224,11 @@ def _mig_level(req: GpuRequest, gpu: GpuInfo, mig: MigInfo, need: int | None) ->
     return "none"
 
 
+def _has_attrs(profile: str) -> bool:
+    parsed = parse_mig_profile(profile)
+    return bool(parsed and parsed.attrs)
+
+
 def _covers(have_name: str, want_name: str | None) -> bool:
     """Does the MIG profile ``have_name`` offer at least the compute slices, GPU-instance slices
     and memory of ``want_name``? (``2g.10gb`` covers ``1g.5gb``; ``1c.2g.10gb`` does not cover
@@ -322,26 +327,28 @@ def _match_mig(req: GpuRequest, inventory: Inventory) -> Placement:
             f"the task asks for {req.count}",
         )
     need = _slice_memory(req)
-    # (level, preference, memory, position, gpu, mig): the smallest fitting device of the best
-    # level. Substitutes, in order: 0 a whole GPU of the same family, 1 a MIG device covering the
+    # (level, preference, memory, attributes, position, gpu, mig): the smallest fitting device of
+    # the best level, a slice without +me/+gfx attributes before one with them (unless asked for).
+    # Substitutes, in order: 0 a whole GPU of the same family, 1 a MIG device covering the
     # profile's slices and memory, 2 a whole GPU of another family, 3 a MIG device with the memory
     # but fewer slices
-    options: list[tuple[int, int, int, int, GpuInfo, MigInfo | None]] = []
+    options: list[tuple[int, int, int, int, int, GpuInfo, MigInfo | None]] = []
     for g in inventory.devices:
         same = req.family is not None and _family_key(g.family) == _family_key(req.family)
         for mi in g.mig:
             lvl = _mig_level(req, g, mi, need)
             if lvl != "none":
                 pref = 0 if lvl != "substitute" else (1 if _covers(mi.profile, req.partition) else 3)
-                options.append((_RANK[lvl], pref, mi.memory_bytes, g.index * 100 + mi.index, g, mi))
+                plain = 0 if mi.profile == req.partition or not _has_attrs(mi.profile) else 1
+                options.append((_RANK[lvl], pref, mi.memory_bytes, plain, g.index * 100 + mi.index, g, mi))
         if not g.mig_enabled and need is not None and g.memory_bytes >= _MEMORY_SLACK * need:
             # a whole GPU stands in for the slice, its memory watched at the slice size
-            options.append((_RANK["substitute"], 0 if same else 2, g.memory_bytes, g.index * 100, g, None))
+            options.append((_RANK["substitute"], 0 if same else 2, g.memory_bytes, 0, g.index * 100, g, None))
     if not options:
         return _none(
             req, inventory, f"no MIG device {req.partition} or larger, and no GPU with enough memory"
         )
-    rank, _, _, _, g, pick = min(options, key=lambda t: t[:4])
+    rank, _, _, _, _, g, pick = min(options, key=lambda t: t[:5])
     m: MigInfo | None = pick
     level: Level = LEVELS[rank]  # type: ignore[assignment]
     extra = ""
