@@ -60,7 +60,9 @@ def mixed(profile: str, tolerate: bool = True) -> PodTemplate:
     return PodTemplate(
         primary_container_name="primary",
         pod_spec=V1PodSpec(
-            containers=[V1Container(name="primary", resources=V1ResourceRequirements(requests=res, limits=res))],
+            containers=[
+                V1Container(name="primary", resources=V1ResourceRequirements(requests=res, limits=res))
+            ],
             tolerations=tolerations if tolerate else None,
         ),
     )

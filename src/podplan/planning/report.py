@@ -103,11 +103,31 @@ def render_junit(report: CheckReport, fail_on: str = "error") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+#: the SARIF base id relative artifact URIs are resolved against (the repository root, where
+#: ``podplan check`` runs in CI; GitHub code scanning resolves it to the checkout)
+SARIF_SRCROOT = "%SRCROOT%"
+
+
+def sarif_artifact(path: str | None, task: str) -> dict[str, str]:
+    """The ``artifactLocation`` of a task's file: a relative, percent-encoded URI reference with
+    ``uriBaseId`` ``%SRCROOT%``, or a ``file://`` URI for an absolute path. Without a file, the
+    module's conventional path (``pkg/mod.py``)."""
+    from pathlib import PurePosixPath, PureWindowsPath
+    from urllib.parse import quote
+
+    raw = path or task.rpartition(".")[0].replace(".", "/") + ".py"
+    if PureWindowsPath(raw).is_absolute() and not raw.startswith("/"):
+        return {"uri": PureWindowsPath(raw).as_uri()}
+    posix = raw.replace("\\", "/")
+    if posix.startswith("/"):
+        return {"uri": PurePosixPath(posix).as_uri()}
+    return {"uri": quote(posix, safe="/-._~"), "uriBaseId": SARIF_SRCROOT}
+
+
 def _sarif_location(t: TaskReport) -> dict[str, Any]:
     loc: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": t.task, "kind": "function"}]}
-    uri = t.file or t.task.rpartition(".")[0].replace(".", "/") + ".py"
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri.replace("\\", "/")}}
-    physical["region"] = {"startLine": t.line or 1}
+    physical: dict[str, Any] = {"artifactLocation": sarif_artifact(t.file, t.task)}
+    physical["region"] = {"startLine": max(t.line or 1, 1)}
     loc["physicalLocation"] = physical
     return loc
 
@@ -146,6 +166,10 @@ def render_sarif(report: CheckReport, fail_on: str = "error") -> str:
             }
             props = {k: v for k, v in (("field", f.field), ("pool", f.pool), ("task", t.task)) if v}
             result["properties"] = props
+            # stable identity across runs (code scanning matches alerts on it)
+            result["partialFingerprints"] = {
+                "podplanFinding/v1": "|".join((t.task, f.code, f.field, f.pool))
+            }
             results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
