@@ -51,7 +51,7 @@ def test_mig_tables(name: str, table: dict[str, int]) -> None:
         compute, gb, _ = parse_profile_name(prof.name)
         assert prof.compute_slices == compute
         assert prof.memory_bytes == gb * GIB
-        assert prof.resource_name == f"nvidia.com/mig-{prof.name}"
+        assert prof.resource_name == "nvidia.com/mig-" + prof.name.replace("+", ".")
 
 
 def test_memory_slices_and_placements_of_a100() -> None:

@@ -97,7 +97,8 @@ def test_each_profile_record(model: str, profile: str, count: int, gb: int) -> N
     prof = m.mig_profiles[profile]
     assert prof.memory_bytes == gb * GIB
     assert prof.compute_slices == int(profile.split("g.")[0])
-    assert prof.resource_name == f"nvidia.com/mig-{profile}"  # the mixed-strategy extended resource
+    # the mixed-strategy extended resource; the device plugin turns "+" into "." (spec §1.5)
+    assert prof.resource_name == "nvidia.com/mig-" + profile.replace("+", ".")
     assert prof.media_extensions == ("+me" in profile)
     # NVIDIA mig-parted's "all-<profile>: N": N instances fit on one GPU, N + 1 do not
     assert m.fits_layout([profile] * count)
@@ -377,3 +378,92 @@ def test_flytekit_tpu_constant_catalog_entry(constant: str) -> None:
     assert slices
     for attr in slices:
         assert getattr(const, attr).partition_size in tpu.topology_names
+
+
+# --- `podplan catalog`: suggestions, the JSON schema, every flytekit constant ------------------
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("h1OO", "'H100'"),  # look-alike characters
+        ("A10O", "'A100'"),
+        ("nvidia-tesla-a10O", "'nvidia-tesla-a100'"),  # a device string
+        ("v5pp", "'V5P'"),
+        ("mi300", "'MI300X'"),  # case does not hide a close name
+        ("gaudi", "'Gaudi"),
+        ("H200X", "'H200'"),
+    ],
+)
+def test_catalog_cli_unknown_name_suggests(
+    name: str, suggestion: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from podplan.cli.main import main
+
+    assert main(["catalog", name]) == 2
+    err = capsys.readouterr().err
+    assert f"unknown accelerator {name!r}; did you mean " in err
+    assert suggestion in err.split("did you mean", 1)[1].split("?")[0]
+    assert "Traceback" not in err
+
+
+def test_catalog_cli_unknown_name_without_anything_close(capsys: pytest.CaptureFixture[str]) -> None:
+    from podplan.cli.main import main
+
+    assert main(["catalog", "--json", "xyzzy"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "unknown accelerator 'xyzzy' (see `podplan catalog` for the list)" in err
+
+
+GPU_KEYS = {
+    "kind", "name", "display_name", "device", "vendor", "architecture", "family", "memory_bytes",
+    "compute_capability", "flytekit_constant", "nvml_names", "labels", "mig_capable",
+    "mig_compute_slices", "mig_profiles", "notes",
+}  # fmt: skip
+PROFILE_KEYS = {
+    "name", "max_instances", "memory_bytes", "compute_slices", "memory_slices", "placements",
+    "attributes", "resource_name",
+}  # fmt: skip
+TPU_KEYS = {
+    "kind", "name", "display_name", "device", "vendor", "flytekit_constant", "resource_name",
+    "memory_bytes_per_chip", "labels", "topologies",
+}  # fmt: skip
+DEVICE_KEYS = {
+    "kind", "name", "display_name", "vendor", "device_kind", "resource_name", "extra_resource_names",
+    "memory_bytes", "cores_per_device", "flyte2_name", "product_label_key",
+}  # fmt: skip
+SCHEME_KEYS = {"label_key", "partition_key", "count_key", "memory_key", "resource_name", "description"}
+
+
+def test_catalog_cli_json_schema_is_stable(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from podplan.cli.main import main
+
+    assert main(["catalog", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"gpus", "tpus", "device_classes", "label_schemes"}
+    assert len(data["gpus"]) == len(catalog.all_models())
+    for gpu in data["gpus"]:
+        assert set(gpu) == GPU_KEYS and gpu["kind"] == "gpu"
+        assert isinstance(gpu["memory_bytes"], int)
+        for prof in gpu["mig_profiles"]:
+            assert set(prof) == PROFILE_KEYS
+    assert all(set(t) == TPU_KEYS and t["kind"] == "tpu" for t in data["tpus"])
+    assert all(set(d) == DEVICE_KEYS and d["kind"] == "device-class" for d in data["device_classes"])
+    assert all(set(s) == SCHEME_KEYS for s in data["label_schemes"].values())
+    a100 = next(g for g in data["gpus"] if g["name"] == "A100")
+    me = next(p for p in a100["mig_profiles"] if p["name"] == "1g.5gb+me")
+    assert (me["resource_name"], me["attributes"]) == ("nvidia.com/mig-1g.5gb.me", ["+me"])
+
+
+@pytest.mark.parametrize("constant", sorted(GPU_CONSTANTS) + sorted(TPU_CONSTANTS))
+def test_catalog_cli_shows_each_flytekit_constant(constant: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from podplan.cli.main import main
+
+    assert main(["catalog", constant, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    device = GPU_CONSTANTS[constant][0] if constant in GPU_CONSTANTS else TPU_CONSTANTS[constant]
+    assert (record["name"], record["device"], record["flytekit_constant"]) == (constant, device, constant)
+    assert main(["catalog", device]) == 0  # the device string names the same record
+    assert f"podplan.accelerators.{constant}" in capsys.readouterr().out

@@ -143,12 +143,26 @@ def find_model(value: str) -> GPUModel | None:
     return model
 
 
+#: look-alike characters folded before the last suggestion attempt (``H1OO`` → ``h100``)
+_CONFUSABLE: Final = str.maketrans({"o": "0", "i": "1", "l": "1"})
+
+
+def _folded(value: str) -> str:
+    return lookup_key(value).translate(_CONFUSABLE)
+
+
 def _suggest(value: str, choices: Iterable[str]) -> str:
     pool = list(dict.fromkeys(choices))
-    close = difflib.get_close_matches(value, pool, n=3, cutoff=0.6)
-    if not close:
-        low = {c.lower(): c for c in pool}
-        close = [low[c] for c in difflib.get_close_matches(value.lower(), list(low), n=3, cutoff=0.6)]
+    low: dict[str, str] = {}
+    for c in pool:
+        low.setdefault(c.lower(), c)
+    close = [low[c] for c in difflib.get_close_matches(value.lower(), list(low), n=3, cutoff=0.6)]
+    if not close:  # ignore case, separators and look-alike characters: "h1OO", "a100 80 gb"
+        folded: dict[str, str] = {}
+        for c in pool:
+            folded.setdefault(_folded(c), c)
+        hits = difflib.get_close_matches(_folded(value), list(folded), n=3, cutoff=0.75)
+        close = list(dict.fromkeys(folded[h] for h in hits))
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
@@ -195,7 +209,13 @@ def lookup(value: str) -> GPUModel | TPUType | DeviceClass:
             return getter(value)
         except AcceleratorError:
             pass
-    choices = [m.name for m in NVIDIA_MODELS] + [t.name for t in TPU_TYPES] + [d.name for d in DEVICE_CLASSES]
+    choices = (
+        [m.name for m in NVIDIA_MODELS]
+        + [t.name for t in TPU_TYPES]
+        + [d.name for d in DEVICE_CLASSES]
+        + [m.device for m in NVIDIA_MODELS]
+        + [t.device for t in TPU_TYPES]
+    )
     raise AcceleratorError(
         f"unknown accelerator {value!r}{_suggest(str(value), choices)} (see `podplan catalog` for the list)"
     )

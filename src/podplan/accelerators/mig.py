@@ -41,8 +41,10 @@ class MigProfile:
 
     @property
     def resource_name(self) -> str:
-        """The extended resource the NVIDIA device plugin exposes under the ``mixed`` strategy."""
-        return f"nvidia.com/mig-{self.name}"
+        """The extended resource the NVIDIA device plugin exposes under the ``mixed`` strategy:
+        ``nvidia.com/mig-1g.5gb``; the plugin turns ``+`` into ``.`` (``1g.5gb+me`` →
+        ``nvidia.com/mig-1g.5gb.me``), since ``+`` is not allowed in a resource name."""
+        return "nvidia.com/mig-" + self.name.replace("+", ".")
 
     @property
     def media_extensions(self) -> bool:

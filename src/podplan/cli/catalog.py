@@ -299,6 +299,7 @@ def _model_json(m: GPUModel) -> dict[str, Any]:
                 "compute_slices": p.compute_slices,
                 "memory_slices": p.memory_slices,
                 "placements": list(p.placements),
+                "attributes": list(p.attributes),
                 "resource_name": p.resource_name,
             }
             for p in m.mig_profiles.values()
