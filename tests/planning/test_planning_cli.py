@@ -164,7 +164,7 @@ def test_planning_pre_commit_hook_definition() -> None:
 
     hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
     (hook,) = hooks
-    assert hook["id"] == "podplan-check" and hook["entry"] == "podplan check"
+    assert hook["id"] == "podplan-check" and hook["entry"] == "podplan check --allow-no-tasks"
     assert hook["language"] == "python" and hook["types"] == ["python"]
 
 

@@ -49,6 +49,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes/prefixes")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--no-progress", action="store_true", help="never draw the progress bar")
+    p.add_argument(
+        "--allow-no-tasks",
+        action="store_true",
+        help="exit 0 when PATHS hold no task (the pre-commit hook passes every changed file); "
+        "default: a usage error (exit 2)",
+    )
     p.set_defaults(func=run)
 
 
@@ -96,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
         cluster = clusters[0] if len(clusters) == 1 else merge_clusters(clusters)
     bar = Progress(sys.stderr, not args.no_progress and sys.stderr.isatty())
     discovered = discover_tasks(args.paths)
+    if not discovered and not args.allow_no_tasks:
+        raise CheckOptionError(
+            f"no tasks found in {', '.join(args.paths)} (podplan @task, with_overrides nodes, or flytekit "
+            "tasks); pass --allow-no-tasks to accept that"
+        )
     gc.freeze()  # the tasks live until exit: keep the collector from rescanning them (large code bases)
     inputs = inputs_from_discovered(discovered, platform, progress=lambda d, t: bar("building", d, t))
     gc.freeze()

@@ -54,10 +54,11 @@ def task_input(
         result = build_pod_dict(
             template, plat, overrides=overrides, node_metadata=metadata, interruptible=interruptible
         )
-    except PodplanError as exc:
+    except Exception as exc:  # one bad task must not stop a CI run: report it, check the rest
+        detail = str(exc) if isinstance(exc, PodplanError) else f"{type(exc).__name__}: {exc}"
         finding = make(
             "PP602",
-            f"task {task_id}: the backend cannot build a pod: {exc}",
+            f"task {task_id}: the backend cannot build a pod: {detail}",
             task=task_id,
             hint="fix the task definition or the platform configuration",
         )
