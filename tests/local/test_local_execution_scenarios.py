@@ -143,6 +143,7 @@ TASKS = textwrap.dedent(
     import time
 
     from podplan import Resources, task
+    from podplan.accelerators import T4
 
     STUBBORN = (
         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
@@ -175,6 +176,11 @@ TASKS = textwrap.dedent(
     @task
     def add(a: int, tag: str = "x") -> str:
         return f"{a}{tag}"
+
+
+    @task(accelerator=T4, requests=Resources(gpu=1))
+    def gpu_env() -> str:
+        return os.environ.get("CUDA_VISIBLE_DEVICES", "<unset>")
     """
 )
 
@@ -275,3 +281,37 @@ def test_run_usage_errors_exit_2_without_a_traceback(
 def test_run_keeps_string_inputs_verbatim(tasks_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", f"{tasks_file}:add", "-i", "a=4", "-i", "tag=007"]) == 0
     assert json.loads(capsys.readouterr().out) == "4007"
+
+
+@pytest.mark.parametrize(
+    ("profile", "policy", "value", "warning"),
+    [
+        ("t4", None, "GPU-79e31c4e-d17b-5ccb-8c59-6dded9a0d280", None),
+        ("l4-workstation", None, "GPU-229c405f-809a-5142-9e79-069770dee28f", "runs on a substitute GPU"),
+        ("no-driver", None, "<unset>", "runs unpinned: requested nvidia-tesla-t4 x1; no GPU is usable here"),
+        ("no-driver", "cpu", "", "runs on CPU (GPUs hidden)"),
+        ("driver-not-loaded", "off", "<unset>", None),
+    ],
+)
+def test_run_in_process_pins_restores_and_warns_in_one_line(
+    profile: str,
+    policy: str | None,
+    value: str,
+    warning: str | None,
+    tasks_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PODPLAN_FAKE_NVML", profile)
+    monkeypatch.setenv("CUDA_DEVICE_ORDER", "FASTEST_FIRST")
+    before = snapshot()
+    argv = ["run", f"{tasks_file}:gpu_env"] + (["--policy", policy] if policy else [])
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == value
+    assert snapshot() == before  # the CLI process's own environment is restored
+    if warning is None:
+        assert err == ""
+    else:
+        assert err.startswith("podplan run: warning: task 'exec_tasks.gpu_env' " + warning.split(":")[0])
+        assert warning in err and "LocalGPUWarning" not in err and ".py:" not in err

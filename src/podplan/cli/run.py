@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import traceback
+import warnings
 from typing import IO, Any
 
 MIB = 1 << 20
@@ -100,13 +101,7 @@ def _show(value: Any) -> str:
 def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Execute ``podplan run``; return the exit code."""
     from podplan.accelerators.local.targets import load_tasks, needs_of, select_task
-    from podplan.errors import (
-        LocalExecutionError,
-        OOMKilledError,
-        PlacementError,
-        TargetError,
-        TaskTimeoutError,
-    )
+    from podplan.errors import TargetError
 
     stream = out if out is not None else sys.stdout
     task = select_task(load_tasks(args.target), None, args.target)
@@ -117,6 +112,33 @@ def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
         raise TargetError("--timeout needs --isolate (only an isolated run can be killed)")
     if args.timeout is not None and args.timeout <= 0:
         raise TargetError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    with warnings.catch_warnings():
+        _plain_gpu_warnings()
+        return _execute(args, task, needs, inputs, stream)
+
+
+def _plain_gpu_warnings() -> None:
+    """Show ``LocalGPUWarning`` as one ``podplan run: warning: …`` line (no source location);
+    other warnings keep Python's format. Call inside ``warnings.catch_warnings()``."""
+    from podplan.errors import LocalGPUWarning
+
+    shown = warnings.showwarning
+    warnings.simplefilter("always", LocalGPUWarning)
+
+    def show(
+        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
+        if isinstance(category, type) and issubclass(category, LocalGPUWarning):
+            print(f"podplan run: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
+def _execute(args: argparse.Namespace, task: Any, needs: Any, inputs: dict[str, Any], stream: IO[str]) -> int:
+    from podplan.errors import LocalExecutionError, OOMKilledError, PlacementError, TaskTimeoutError
+
     try:
         if args.isolate:
             return _isolated(args, needs, inputs, stream)
