@@ -167,9 +167,7 @@ def render_sarif(report: CheckReport, fail_on: str = "error") -> str:
             props = {k: v for k, v in (("field", f.field), ("pool", f.pool), ("task", t.task)) if v}
             result["properties"] = props
             # stable identity across runs (code scanning matches alerts on it)
-            result["partialFingerprints"] = {
-                "podplanFinding/v1": "|".join((t.task, f.code, f.field, f.pool))
-            }
+            result["partialFingerprints"] = {"podplanFinding/v1": "|".join((t.task, f.code, f.field, f.pool))}
             results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

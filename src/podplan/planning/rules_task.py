@@ -205,6 +205,11 @@ def gpu_count(task: TaskInput, ctx: RuleContext, *, mig: bool = True) -> Fractio
     return total
 
 
+def _number(value: Fraction) -> str:
+    """``2`` or ``0.5`` (a decimal, not ``1/2``)."""
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
 def _has_gpu_limit(task: TaskInput, ctx: RuleContext) -> bool:
     spec = task.pod.get("spec") or {}
     for c in spec.get("containers") or ():
@@ -226,7 +231,7 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
         if whole > 0:
             yield make(
                 "PP201",
-                f"task {task.task} requests {whole} GPU(s) without an accelerator: "
+                f"task {task.task} requests {_number(whole)} GPU(s) without an accelerator: "
                 "it may land on any GPU model",
                 task=task.task,
                 field="accelerator",
@@ -273,8 +278,8 @@ def rule_accelerator(task: TaskInput, ctx: RuleContext) -> Iterator[Finding]:
     if gpus > profile.max_instances:
         yield make(
             "PP204",
-            f"task {task.task} asks {gpus} x {acc.partition_size} but one {model.name} offers at most "
-            f"{profile.max_instances}: the pod needs slices from several GPUs of one node",
+            f"task {task.task} asks {_number(gpus)} x {acc.partition_size} but one {model.name} "
+            f"offers at most {profile.max_instances}: the pod needs slices from several GPUs of one node",
             task=task.task,
             field="resources.gpu",
             hint="use a larger profile, or fewer slices",
