@@ -395,3 +395,24 @@ def test_unknown_request_string_never_crashes_and_keeps_its_family() -> None:
     assert match(req, h100s).level == "none"  # memory unknown: no substitute can be judged
     unknown = match(request_for("totally-unknown", 1), h100s)
     assert unknown.level == "none" and "not in podplan's catalog" in unknown.message
+
+
+@pytest.mark.parametrize(
+    ("constant", "device", "partition", "kind"),
+    [
+        ("A100.partition_1g_5gb", "nvidia-tesla-a100", "1g.5gb", "gpu"),
+        ("A100_80GB.partition_3g_40gb", "nvidia-a100-80gb", "3g.40gb", "gpu"),
+        ("A100.unpartitioned", "nvidia-tesla-a100", None, "gpu"),
+        ("T4", "nvidia-tesla-t4", None, "gpu"),
+        ("V5P.slice_2x2x1", "tpu-v5p-slice", "2x2x1", "tpu"),
+    ],
+)
+def test_flytekit_accelerator_objects_are_requests_too(
+    constant: str, device: str, partition: str | None, kind: str
+) -> None:
+    fk = pytest.importorskip("flytekit.extras.accelerators")
+    obj: Any = fk
+    for part in constant.split("."):
+        obj = getattr(obj, part)
+    req = request_for(obj, 1)
+    assert req is not None and (req.device, req.partition, req.kind) == (device, partition, kind)

@@ -140,6 +140,7 @@ def request_for(accelerator: Any, gpu: Any) -> GpuRequest | None:
     count = gpu_count(gpu)
     if accelerator is None:
         return GpuRequest(count=count) if count > 0 else None
+    accelerator = _normalised(accelerator)
     device = accelerator if isinstance(accelerator, str) else getattr(accelerator, "device", None)
     device = str(device) if device else None
     partition = None if isinstance(accelerator, str) else getattr(accelerator, "partition_size", None)
@@ -163,6 +164,22 @@ def request_for(accelerator: Any, gpu: Any) -> GpuRequest | None:
         memory_bytes=memory,
         note=note,
     )
+
+
+def _normalised(accelerator: Any) -> Any:
+    """A podplan accelerator for a flytekit accelerator object or a ``GPUAccelerator`` message
+    (their device lives in private attributes); anything else (a string, a podplan accelerator, a
+    duck-typed object with ``.device``) as given."""
+    from podplan.accelerators import BaseAccelerator, as_accelerator
+    from podplan.errors import AcceleratorError
+
+    if isinstance(accelerator, (str, BaseAccelerator)):
+        return accelerator
+
+    try:
+        return as_accelerator(accelerator)
+    except AcceleratorError:
+        return accelerator
 
 
 def _gib(n: int) -> str:
