@@ -315,3 +315,27 @@ def test_run_in_process_pins_restores_and_warns_in_one_line(
     else:
         assert err.startswith("podplan run: warning: task 'exec_tasks.gpu_env' " + warning.split(":")[0])
         assert warning in err and "LocalGPUWarning" not in err and ".py:" not in err
+
+
+def test_run_json_reports_a_timeout_as_an_error_object(
+    tasks_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pidfile = tmp_path / "pid"
+    argv = [
+        "run",
+        f"{tasks_file}:spawner",
+        "--isolate",
+        "--json",
+        "--timeout",
+        "0.5",
+        "-i",
+        f"pidfile={pidfile}",
+    ]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["task"] == "exec_tasks.spawner"
+    assert data["error"]["type"] == "TaskTimeoutError"
+    assert "exceeded its timeout of 0.5s" in data["error"]["message"]
+    assert "TaskTimeoutError" in err
+    assert wait_gone(int(pidfile.read_text()))

@@ -151,16 +151,27 @@ def _execute(args: argparse.Namespace, task: Any, needs: Any, inputs: dict[str, 
             value = task(**inputs)
     except (TaskTimeoutError, OOMKilledError, PlacementError, LocalExecutionError) as exc:
         print(f"podplan run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _json_error(args, stream, needs.name, exc)
         return 1
-    except Exception:
+    except Exception as exc:
         traceback.print_exc()
         print(f"podplan run: task {needs.name!r} failed", file=sys.stderr)
+        _json_error(args, stream, needs.name, exc)
         return 1
     if args.json:
         stream.write(json.dumps({"task": needs.name, "value": _show(value)}) + "\n")
     else:
         stream.write(_show(value) + "\n")
     return 0
+
+
+def _json_error(args: argparse.Namespace, stream: IO[str], name: str, exc: BaseException) -> None:
+    """With ``--json``, a failed run still prints one JSON object: ``{"task", "error": {"type",
+    "message"}}`` (``type`` is ``TaskTimeoutError``, ``OOMKilledError``, ``PlacementError`` … or the
+    task's own exception class)."""
+    if args.json:
+        error = {"type": type(exc).__name__, "message": str(exc)}
+        stream.write(json.dumps({"task": name, "error": error}) + "\n")
 
 
 def _isolated(args: argparse.Namespace, needs: Any, inputs: dict[str, Any], stream: IO[str]) -> int:
