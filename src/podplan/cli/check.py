@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         clusters = [load_cluster(path, pool_label=args.pool_label) for path in args.cluster]
         cluster = clusters[0] if len(clusters) == 1 else merge_clusters(clusters)
     bar = Progress(sys.stderr, not args.no_progress and sys.stderr.isatty())
-    discovered = discover_tasks(args.paths)
+    discovered = discover_tasks(args.paths, keep_invalid=True)
     if not discovered and not args.allow_no_tasks:
         raise CheckOptionError(
             f"no tasks found in {', '.join(args.paths)} (podplan @task, with_overrides nodes, or flytekit "

@@ -104,6 +104,21 @@ def task_input(
     )
 
 
+def rejected_input(task_id: str, task: Any, error: PodplanError, *, file: str | None = None) -> TaskInput:
+    """The :class:`TaskInput` of a (flytekit) task whose values podplan rejects: no pod, one
+    finding — PP101 for a quantity Kubernetes would reject, PP602 for any other invalid value."""
+    from podplan.errors import QuantityError
+
+    code = "PP101" if isinstance(error, QuantityError) else "PP602"
+    finding = make(
+        code,
+        f"task {task_id}: {error}",
+        task=task_id,
+        hint="fix the value in the task definition; Flyte would accept it and fail in the cluster",
+    )
+    return TaskInput(task_id, {}, file=file, line=_line(task), findings=[finding], buildable=False)
+
+
 def inputs_from_discovered(
     discovered: Iterable[Any],
     platform: Any = None,
@@ -118,7 +133,11 @@ def inputs_from_discovered(
     plat = _platform(platform) or default_platform()
     out = []
     for i, d in enumerate(items):
-        out.append(task_input(d.task, plat, task_id=d.qualified_name, file=d.source_file))
+        error = getattr(d, "error", None)
+        if error is not None:
+            out.append(rejected_input(d.qualified_name, d.task, error, file=d.source_file))
+        else:
+            out.append(task_input(d.task, plat, task_id=d.qualified_name, file=d.source_file))
         if progress is not None and (i + 1) % 200 == 0:
             progress(i + 1, len(items))
     return out

@@ -23,11 +23,15 @@ import importlib.util
 import os
 import sys
 import types
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podplan.errors import TargetError
+from podplan.errors import PodplanError, TargetError
+
+#: set by ``discover_tasks(keep_invalid=True)`` for the duration of one discovery
+_KEEP_INVALID: ContextVar[bool] = ContextVar("podplan_keep_invalid_tasks", default=False)
 
 __all__ = ["DiscoveredTask", "discover_tasks", "is_task", "load_target"]
 
@@ -46,6 +50,9 @@ class DiscoveredTask:
     qualified_name: str
     task: Any
     source_file: str | None
+    #: why the task could not be read (a flytekit task with a value podplan rejects); only with
+    #: ``discover_tasks(..., keep_invalid=True)``, and then ``task`` is the original object
+    error: PodplanError | None = None
 
 
 # --- what counts as a task ------------------------------------------------------------------
@@ -86,6 +93,20 @@ def _to_podplan(obj: Any, where: str) -> Any:
         raise
     except Exception as exc:
         raise TargetError(f"{where}: cannot read the flytekit task: {exc}") from exc
+
+
+def _entry(qualified_name: str, obj: Any, where: str, source: str | None) -> DiscoveredTask:
+    """One discovered task; with ``keep_invalid`` a flytekit task podplan rejects is kept with
+    its error instead of aborting the whole discovery."""
+    try:
+        return DiscoveredTask(qualified_name, _to_podplan(obj, where), source)
+    except TargetError as exc:
+        if not _KEEP_INVALID.get():
+            raise
+        cause = exc.__cause__
+        return DiscoveredTask(
+            qualified_name, obj, source, cause if isinstance(cause, PodplanError) else exc
+        )
 
 
 def _home_module(obj: Any) -> str | None:
@@ -213,11 +234,7 @@ def _discovered(module: types.ModuleType, target: str, seen: set[int] | None = N
             if id(obj) in seen:
                 continue
             seen.add(id(obj))
-        out.append(
-            DiscoveredTask(
-                f"{module.__name__}.{attr}", _to_podplan(obj, f"{target}: {attr}"), _source(module)
-            )
-        )
+        out.append(_entry(f"{module.__name__}.{attr}", obj, f"{target}: {attr}", _source(module)))
     return out
 
 
@@ -240,7 +257,7 @@ def _select(module: types.ModuleType, attr: str, target: str, where: str) -> Dis
     if not is_task(obj):
         listing = ", ".join(tasks) if tasks else "none"
         raise TargetError(f"{attr!r} in {where} is {_describe(obj)}; tasks there: {listing}")
-    return DiscoveredTask(f"{module.__name__}.{attr}", _to_podplan(obj, target), _source(module))
+    return _entry(f"{module.__name__}.{attr}", obj, target, _source(module))
 
 
 def _load(target: str, seen: set[int] | None = None) -> list[DiscoveredTask]:
@@ -300,8 +317,11 @@ def load_target(target: str) -> list[Any]:
     return [d.task for d in found]
 
 
-def discover_tasks(paths: Any) -> list[DiscoveredTask]:
+def discover_tasks(paths: Any, *, keep_invalid: bool = False) -> list[DiscoveredTask]:
     """Every task under ``paths`` (targets as for :func:`load_target`), deterministic order.
+
+    ``keep_invalid=True`` (used by ``podplan check``) keeps a flytekit task whose values podplan
+    rejects, with the error in :attr:`DiscoveredTask.error`, instead of raising ``TargetError``.
 
     Order: targets in the given order; inside a directory or package, modules sorted by path;
     inside a module, definition order. A task object reachable from several modules (re-exported
@@ -312,9 +332,13 @@ def discover_tasks(paths: Any) -> list[DiscoveredTask]:
     seen: set[str] = set()
     objects: set[int] = set()
     out: list[DiscoveredTask] = []
-    for target in paths:
-        for item in _load(os.fspath(target), objects):
-            if item.qualified_name not in seen:
-                seen.add(item.qualified_name)
-                out.append(item)
+    token = _KEEP_INVALID.set(keep_invalid)
+    try:
+        for target in paths:
+            for item in _load(os.fspath(target), objects):
+                if item.qualified_name not in seen:
+                    seen.add(item.qualified_name)
+                    out.append(item)
+    finally:
+        _KEEP_INVALID.reset(token)
     return out
