@@ -44,7 +44,7 @@ class MigProfile:
         """The extended resource the NVIDIA device plugin exposes under the ``mixed`` strategy:
         ``nvidia.com/mig-1g.5gb``; the plugin turns ``+`` into ``.`` (``1g.5gb+me`` →
         ``nvidia.com/mig-1g.5gb.me``), since ``+`` is not allowed in a resource name."""
-        return "nvidia.com/mig-" + self.name.replace("+", ".")
+        return mig_resource_name(self.name)
 
     @property
     def media_extensions(self) -> bool:
@@ -157,3 +157,9 @@ def _place(order: list[MigProfile], i: int, used: list[bool]) -> bool:
         for j in span:
             used[j] = False
     return False
+
+
+def mig_resource_name(profile: str) -> str:
+    """The mixed-strategy extended resource of a MIG profile: ``1g.5gb`` → ``nvidia.com/mig-1g.5gb``,
+    ``1g.5gb+me`` → ``nvidia.com/mig-1g.5gb.me`` (the device plugin turns ``+`` into ``.``)."""
+    return "nvidia.com/mig-" + profile.replace("+", ".")

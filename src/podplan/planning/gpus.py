@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from podplan.accelerators.mig import mig_resource_name
 from podplan.errors import ClusterError, PodplanError
 from podplan.planning.cluster import GPUShape
 
@@ -92,7 +93,7 @@ def gpu_node_features(
     single_profile = next(iter(layout)) if shape.mig_strategy == "single" else None
     if shape.mig_strategy == "mixed":
         for profile, n in layout.items():
-            resources[f"nvidia.com/mig-{profile}"] = str(n * shape.count)
+            resources[mig_resource_name(profile)] = str(n * shape.count)
     else:
         per_gpu = layout[single_profile] if single_profile else 1
         resources[GPU_RESOURCE] = str(per_gpu * shape.count)
@@ -113,7 +114,7 @@ def gpu_node_features(
                 labels["nvidia.com/gpu.memory"] = str(mem_mib)
             if shape.mig_strategy == "mixed":
                 for profile, n in layout.items():
-                    labels[f"nvidia.com/mig-{profile}.count"] = str(n * shape.count)
+                    labels[mig_resource_name(profile) + ".count"] = str(n * shape.count)
         elif scheme == "gke":
             labels["cloud.google.com/gke-accelerator"] = _value(model, "gke") or device
             labels["cloud.google.com/gke-accelerator-count"] = str(shape.count)

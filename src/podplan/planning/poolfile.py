@@ -36,6 +36,8 @@ Scheme = Literal["gfd", "gke", "eks", "karpenter", "eks-auto"]
 SCHEMES: tuple[Scheme, ...] = ("gfd", "gke", "eks", "karpenter", "eks-auto")
 DEFAULT_SCHEMES: tuple[Scheme, ...] = ("eks", "gfd")
 DEFAULT_MAX_PODS = "110"
+#: the taint GKE puts on every GPU node (its ExtendedResourceToleration admission lets GPU pods in)
+GKE_GPU_TAINT = Taint("nvidia.com/gpu", "present", "NoSchedule")
 
 
 def _models() -> Any:
@@ -91,10 +93,11 @@ def _models() -> Any:
 
         schemes: list[Scheme] = Field(default_factory=lambda: list(DEFAULT_SCHEMES))
         pools: list[PoolModel] = Field(min_length=1)
-        extended_resource_toleration: bool = Field(
-            False,
+        extended_resource_toleration: bool | None = Field(
+            None,
             description="the API server adds tolerations for requested extended resources "
-            "(ExtendedResourceToleration admission plugin, enabled on GKE)",
+            "(ExtendedResourceToleration admission plugin, enabled on GKE); default: true when "
+            "`schemes` includes gke",
         )
 
     return PoolFile
@@ -130,7 +133,10 @@ def cluster_from_pool_document(data: Mapping[str, Any], *, source: str = "") -> 
     pools = []
     for i, pool in enumerate(doc.pools):
         pools.append(_expand_pool(pool, tuple(doc.schemes), f"{where}: pools[{i}] ({pool.name})"))
-    return Cluster(tuple(pools), source=where, extended_resource_toleration=doc.extended_resource_toleration)
+    ert = doc.extended_resource_toleration
+    if ert is None:
+        ert = "gke" in doc.schemes
+    return Cluster(tuple(pools), source=where, extended_resource_toleration=ert)
 
 
 def _expand_pool(pool: Any, schemes: tuple[str, ...], where: str) -> NodePool:
@@ -173,6 +179,9 @@ def _expand_pool(pool: Any, schemes: tuple[str, ...], where: str) -> NodePool:
             taints.append(Taint.parse(t) if isinstance(t, str) else Taint(t.key, t.value, t.effect))
         except ClusterError as exc:
             raise ClusterError(f"{where}: taints: {exc}") from None
+    gpu_schemes = tuple(pool.gpu.labels or schemes) if pool.gpu is not None else ()
+    if "gke" in gpu_schemes and not any(t.key == GKE_GPU_TAINT.key for t in taints):
+        taints.append(GKE_GPU_TAINT)  # GKE taints every GPU node pool it creates
     autoscaling = pool.autoscaling
     if autoscaling is not None and autoscaling.min > autoscaling.max:
         raise ClusterError(f"{where}: autoscaling.min {autoscaling.min} is above max {autoscaling.max}")

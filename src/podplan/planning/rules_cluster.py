@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from podplan.accelerators.mig import mig_resource_name
 from podplan.planning.cluster import Cluster
 from podplan.planning.findings import Finding, make
 from podplan.planning.fit import FitResult, unmet_label_keys
@@ -148,7 +149,7 @@ def rule_mig_strategy(
     requests = task.requirements.request_map
     if ctx.gpu_resource_name not in requests:
         return
-    resource = f"nvidia.com/mig-{acc.partition_size}"
+    resource = mig_resource_name(acc.partition_size)
     pools = [p.name for p in cluster.pools if p.mig_strategy == "mixed" and resource in p.allocatable]
     if not pools:
         return
@@ -338,7 +339,7 @@ def pool_offers_profile(pool: Any, profile: str) -> bool:
     resource under the mixed strategy, or single-strategy partition labels)."""
     if pool.gpu is not None and pool.gpu.mig_layout:
         return profile in pool.gpu.mig_layout
-    if f"nvidia.com/mig-{profile}" in pool.allocatable:
+    if mig_resource_name(profile) in pool.allocatable:
         return True
     labels = pool.labels
     return (
