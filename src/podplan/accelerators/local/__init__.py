@@ -16,55 +16,44 @@ This package sits below :mod:`podplan.tasks` and never imports it at module leve
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from podplan._lazy import lazy_exports
 
 # ``detect`` and ``match`` are both submodules and functions: bind the functions eagerly so that a
 # later ``import podplan.accelerators.local.detect`` cannot shadow them (both modules are light).
 from podplan.accelerators.local.detect import detect as detect
 from podplan.accelerators.local.match import match as match
 
+_PKG = __name__
 _EXPORTS: dict[str, str] = {
-    "detect": "detect",
-    "Inventory": "model",
-    "GpuInfo": "model",
-    "MigInfo": "model",
-    "STATUSES": "model",
-    "GpuRequest": "match",
-    "Placement": "match",
-    "LEVELS": "match",
-    "match": "match",
-    "request_for": "match",
-    "gpu_count": "match",
-    "local_gpu_context": "apply",
-    "place": "apply",
-    "gpu_policy": "policy",
-    "resolve_policy": "policy",
-    "POLICIES": "policy",
-    "POLICY_ENV": "policy",
-    "run_isolated": "isolate",
-    "run_task_isolated": "isolate",
-    "TargetCall": "isolate",
-    "IsolatedResult": "isolate",
-    "dump_profile": "dump",
-    "mig_profile_name": "names",
-    "canonical": "names",
-    "use_backend": "backend",
-    "current_backend": "backend",
+    "detect": f"{_PKG}.detect",
+    "Inventory": f"{_PKG}.model",
+    "GpuInfo": f"{_PKG}.model",
+    "MigInfo": f"{_PKG}.model",
+    "STATUSES": f"{_PKG}.model",
+    "GpuRequest": f"{_PKG}.match",
+    "Placement": f"{_PKG}.match",
+    "LEVELS": f"{_PKG}.match",
+    "match": f"{_PKG}.match",
+    "request_for": f"{_PKG}.match",
+    "gpu_count": f"{_PKG}.match",
+    "local_gpu_context": f"{_PKG}.apply",
+    "place": f"{_PKG}.apply",
+    "gpu_policy": f"{_PKG}.policy",
+    "resolve_policy": f"{_PKG}.policy",
+    "POLICIES": f"{_PKG}.policy",
+    "POLICY_ENV": f"{_PKG}.policy",
+    "run_isolated": f"{_PKG}.isolate",
+    "run_task_isolated": f"{_PKG}.isolate",
+    "TargetCall": f"{_PKG}.isolate",
+    "IsolatedResult": f"{_PKG}.isolate",
+    "dump_profile": f"{_PKG}.dump",
+    "mig_profile_name": f"{_PKG}.names",
+    "canonical": f"{_PKG}.names",
+    "use_backend": f"{_PKG}.backend",
+    "current_backend": f"{_PKG}.backend",
 }
 
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    """Resolve a public name on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'podplan.accelerators.local' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"podplan.accelerators.local.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
