@@ -19,6 +19,8 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from podplan._environ import environ_restored
+
 #: signature of the hook: ``hook(*, accelerator, gpu, task_name, task_policy) -> context manager``
 LocalGPUHook = Callable[..., contextlib.AbstractContextManager[Any]]
 
@@ -50,16 +52,9 @@ def environment_applied(env: Mapping[str, str]) -> Iterator[None]:
     if not env:
         yield
         return
-    saved = {k: os.environ.get(k) for k in env}
-    try:
+    with environ_restored(env):
         os.environ.update(env)
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _gpu_quantity(resources: Any) -> Any:

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any, Final
 
+from podplan._environ import environ_restored
 from podplan.accelerators.local.backend import NvmlBackend
 from podplan.accelerators.local.match import Placement, match, request_for
 from podplan.accelerators.local.policy import resolve_policy
@@ -119,8 +120,7 @@ def local_gpu_context(
         policy=policy,
         backend=backend,
     )
-    saved = {key: os.environ.get(key) for key in _PINNED_KEYS}
-    try:
+    with environ_restored(_PINNED_KEYS):
         if changes and _cuda_already_initialised():
             warnings.warn(
                 f"task {task_name!r}: CUDA is already initialised in this process, so "
@@ -130,9 +130,3 @@ def local_gpu_context(
             )
         os.environ.update(changes)
         yield placement
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
