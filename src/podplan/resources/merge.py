@@ -83,11 +83,13 @@ def layer(*specs: ResourceSpec | None) -> ResourceSpec:
 
 
 def _q(value: QuantityLike | None) -> Quantity | None:
-    return None if value is None else Quantity(value)
+    if value is None or isinstance(value, Quantity):
+        return value  # the input object itself: results are one of the inputs
+    return Quantity(value)
 
 
 def _unset(value: Quantity | None) -> bool:
-    return value is None or not value._n
+    return value is None or not value._m
 
 
 def _cap(value: Quantity | None, ceiling: Quantity | None) -> Quantity | None:

@@ -66,7 +66,7 @@ def _has_bool(value: object) -> bool:
 
 def _parse(owner: str, name: str, value: Scalar) -> Quantity:
     try:
-        q = Quantity(value)
+        q = value if isinstance(value, Quantity) else Quantity(value)
     except QuantityError as exc:
         err = type(exc)(f"{owner}.{name}: {exc}")
         err.field = name  # type: ignore[attr-defined]

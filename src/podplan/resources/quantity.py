@@ -1,13 +1,13 @@
 """Exact Kubernetes quantities with the semantics of apimachinery's ``resource.Quantity``.
 
 A :class:`Quantity` stores its value as an exact integer number of nano-units (Go rounds any finer
-value away from zero when parsing, so nothing is lost), the *format* remembered from the suffix,
-and enough of the original spelling to reproduce ``Quantity.String()`` byte for byte — including
-Go's habit of returning a parsed string verbatim when it already looks canonical.
+value away from zero when parsing, so nothing is lost) and a shared *kind*: the format remembered
+from the suffix, Go's internal form, and the spelling Go would echo verbatim from ``String()``
+(only where Go does so). The canonical string is computed when ``str()`` asks for it.
 
 Parsing follows ``ParseQuantity``: an integer fast path for the common spellings (``"500m"``,
-``"1Gi"``, ``"2"``) and an exact general path (regular expression + Python integers) for the rest.
-No floats are used anywhere.
+``"1Gi"``, ``"2"``; two table look-ups and one multiplication), a fraction fast path, and an
+exact general path (regular expression + Python integers) for the rest. No floats are used.
 """
 
 from __future__ import annotations
@@ -51,6 +51,20 @@ _STR_CACHE_SIZE = 4096
 QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
 """Anything :class:`Quantity` accepts."""
 
+Kind = tuple[str, bool, str | None, int]
+"""(format, Go holds the value as ``inf.Dec``, the spelling ``String()`` echoes or None, scale):
+the value is the mantissa times the scale, in nano-units (Go's ``int64Amount{value, scale}``)."""
+
+# The kinds of scale 1 without an echoed spelling, shared by every quantity of that format and form.
+_KINDS: dict[tuple[str, bool], Kind] = {
+    (fmt, dec): (fmt, dec, None, 1)
+    for fmt in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT)
+    for dec in (False, True)
+}
+_DSI = _KINDS[DECIMAL_SI, False]
+_DEC_BINARY = _KINDS[BINARY_SI, True]
+_DEC_DECIMAL = _KINDS[DECIMAL_SI, True]
+
 _new = object.__new__
 
 
@@ -72,47 +86,68 @@ class Quantity:
     ``+``/``-`` are exact. Instances are immutable.
     """
 
-    __slots__ = ("_n",)
+    # Two slots, filled once: a mantissa and a shared kind tuple whose scale turns it into
+    # nano-units ("1536Mi" is 1536 x 2^20 * 10^9), like Go's int64Amount. An __init__ with the
+    # default allocator is much cheaper to call than a Python-level __new__.
+    __slots__ = ("_k", "_m")
 
-    _n: int  # exact value in nano-units
-    _s: str | None = None  # a spelling Go echoes verbatim (only on the "spelled" variants)
-    # The format and Go's internal form live on the class (see _CLASSES): one slot less to fill
-    # makes parsing measurably faster. Use isinstance(), never type() is Quantity.
-    _fmt: str = DECIMAL_SI
-    _dec: bool = False  # Go holds the value as int64Amount (False) or inf.Dec (True)
+    _m: int  # the mantissa: the value is _m * _k[3] nano-units
+    _k: Kind
 
-    def __new__(cls, value: QuantityLike) -> Quantity:
+    def __init__(self, value: QuantityLike) -> None:
         """Parse or convert ``value`` (see the class docstring)."""
         if type(value) is str:
-            # The integer fast path of parse_quantity, inlined: "500m", "1Gi", "2".
-            last = value[-1:]
-            if last in _DIGITS:
-                info = _FAST_PLAIN
-                body = value
-            elif last == "i":
-                info = _FAST_GET(value[-2:], _NO_FAST)
-                body = value[:-2]
-            else:
-                info = _FAST_GET(last, _NO_FAST)
-                body = value[:-1]
-            if body.isdigit() and body.isascii() and body[0] != "0" and len(body) < 19:
-                v = int(body)
-                if v < info[2]:
-                    q = _new(info[1])
-                    q._n = v * info[0]
-                    return q
-            return parse_quantity(value)
-        if isinstance(value, Quantity):
-            return value
-        try:
-            return _convert(value)
-        except PodplanError:
-            raise
-        except Exception as exc:  # a hostile subclass (__str__, __index__ ... raising)
-            raise QuantityTypeError(
-                f"invalid quantity {safe_repr(value)}: cannot read a {type(value).__name__} "
-                f"as a number ({type(exc).__name__})"
-            ) from None
+            # The fast paths, inlined (see _FAST_BY_LAST): "500m", "1Gi", "2", "1.5Gi", "0.25".
+            try:
+                info = _FAST_BY_LAST[value[-1]]
+                if info is _BINARY:
+                    info = _FAST_BINARY[value[-2]]
+            except LookupError:  # "", or not a table suffix: the general path explains
+                info = None
+            if info is not None:
+                kind, bound, cut, fractions = info
+                body = value[:cut]
+                if body.isdigit():
+                    # A leading zero takes the general path: Go echoes such a spelling.
+                    if body >= "1" and body.isascii():
+                        try:
+                            v = int(body)
+                        except ValueError:  # more digits than int() converts
+                            v = bound
+                        if v < bound:
+                            self._m = v
+                            self._k = kind
+                            return
+                elif bound:  # a fraction; the spellings Go echoes take parse_quantity
+                    digits = body.replace(".", "", 1)
+                    # len(body) <= 18: at most 17 digits (Go counts a missing whole part as "0")
+                    if digits.isdigit() and digits.isascii() and len(body) <= 18:
+                        fraction = fractions[len(digits) - body.index(".")]
+                        if fraction is not None:
+                            v = int(digits)
+                            if fraction[1]:  # binary: Go's exact inf.Dec path, capped at 2^63-1
+                                v *= fraction[3]
+                                if v > MAX_BINARY_NANOS:
+                                    v = MAX_BINARY_NANOS
+                                fraction = _DEC_BINARY if v >= NANO or not v else _DEC_DECIMAL
+                            self._m = v
+                            self._k = fraction
+                            return
+            q = parse_quantity(value)
+        elif isinstance(value, Quantity):
+            q = value
+        else:
+            try:
+                q = _convert(value)
+            except PodplanError:
+                raise
+            except Exception as exc:  # a hostile subclass (__str__, __index__ ... raising)
+                raise QuantityTypeError(
+                    f"invalid quantity {safe_repr(value)}: cannot read a {type(value).__name__} "
+                    f"as a number ({type(exc).__name__})"
+                ) from None
+        self._m = q._m
+        self._k = q._k
 
     # --- construction helpers -------------------------------------------------------------------
 
@@ -136,12 +171,17 @@ class Quantity:
     @property
     def format(self) -> str:
         """``"DecimalSI"``, ``"BinarySI"`` or ``"DecimalExponent"``: how ``str()`` prints the value."""
-        return self._fmt
+        return self._k[0]
 
     @property
     def nanos(self) -> int:
         """The exact value in nano-units (every quantity is a whole number of them)."""
-        return self._n
+        return self._m * self._k[3]
+
+    @property
+    def _n(self) -> int:
+        """The exact value in nano-units (internal spelling of :attr:`nanos`)."""
+        return self._m * self._k[3]
 
     def as_fraction(self) -> Fraction:
         """The exact value as a :class:`fractions.Fraction`."""
@@ -157,33 +197,34 @@ class Quantity:
 
     def is_zero(self) -> bool:
         """True when the value is zero (Flyte's backend treats zero as unset)."""
-        return not self._n
+        return not self._m
 
     def value(self) -> int:
         """Go's ``Value()``: the value rounded up to an integer (away from zero, see docs)."""
-        return _scaled(self._n, NANO, self._dec)
+        return _scaled(self._n, NANO, self._k[1])
 
     def milli_value(self) -> int:
         """Go's ``MilliValue()``: the value in thousandths, rounded up like :meth:`value`."""
-        return _scaled(self._n, 10**6, self._dec)
+        return _scaled(self._n, 10**6, self._k[1])
 
     # --- text -----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
-        text = self._s
+        fmt, _dec, text, scale = self._k
         if text is None:
-            cache = _STR_CACHE[self._fmt]
-            text = cache.get(self._n)
+            n = self._m * scale
+            cache = _STR_CACHE[fmt]
+            text = cache.get(n)
             if text is None:
-                text = format_canonical(self._n, self._fmt)
+                text = format_canonical(n, fmt)
                 if len(cache) >= _STR_CACHE_SIZE:
                     cache.clear()
-                cache[self._n] = text
+                cache[n] = text
         return text
 
     def canonical(self) -> str:
         """The fully canonical spelling, even where Go would echo the input (``"1.500"`` → ``"1500m"``)."""
-        return format_canonical(self._n, self._fmt)
+        return format_canonical(self._n, self._k[0])
 
     def __repr__(self) -> str:
         return f"Quantity({str(self)!r})"
@@ -192,39 +233,39 @@ class Quantity:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Quantity):
-            return self._n == other._n
+            return self._m * self._k[3] == other._m * other._k[3]
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
         if isinstance(other, Quantity):
-            return self._n != other._n
+            return self._m * self._k[3] != other._m * other._k[3]
         return NotImplemented
 
     def __lt__(self, other: Quantity) -> bool:
         if isinstance(other, Quantity):
-            return self._n < other._n
+            return self._m * self._k[3] < other._m * other._k[3]
         return NotImplemented
 
     def __le__(self, other: Quantity) -> bool:
         if isinstance(other, Quantity):
-            return self._n <= other._n
+            return self._m * self._k[3] <= other._m * other._k[3]
         return NotImplemented
 
     def __gt__(self, other: Quantity) -> bool:
         if isinstance(other, Quantity):
-            return self._n > other._n
+            return self._m * self._k[3] > other._m * other._k[3]
         return NotImplemented
 
     def __ge__(self, other: Quantity) -> bool:
         if isinstance(other, Quantity):
-            return self._n >= other._n
+            return self._m * self._k[3] >= other._m * other._k[3]
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._n)
+        return hash(self._m * self._k[3])
 
     def __bool__(self) -> bool:
-        return self._n != 0
+        return self._m != 0
 
     def __float__(self) -> float:
         return self._n / NANO
@@ -233,22 +274,23 @@ class Quantity:
         if not isinstance(other, Quantity):
             return NotImplemented
         n = self._n + other._n
-        return _make(n, self._fmt if self._n else other._fmt, None, _dec_result(self, other, n))
+        return _make(n, (self._k if self._m else other._k)[0], None, _dec_result(self, other, n))
 
     def __sub__(self, other: Quantity) -> Quantity:
         if not isinstance(other, Quantity):
             return NotImplemented
         n = self._n - other._n
-        return _make(n, self._fmt if self._n else other._fmt, None, _dec_result(self, other, n))
+        return _make(n, (self._k if self._m else other._k)[0], None, _dec_result(self, other, n))
 
     def __neg__(self) -> Quantity:
-        return _make(-self._n, self._fmt, None, self._dec)
+        fmt, dec, _text, scale = self._k
+        return _make(-self._m * scale, fmt, None, dec)
 
     def __pos__(self) -> Quantity:
         return self
 
     def __abs__(self) -> Quantity:
-        return self if self._n >= 0 else -self
+        return self if self._m >= 0 else -self
 
     def __copy__(self) -> Quantity:
         return self
@@ -257,24 +299,8 @@ class Quantity:
         return self
 
     def __reduce__(self) -> tuple[Any, tuple[int, str, str | None, bool]]:
-        return (_restore, (self._n, self._fmt, self._s, self._dec))
-
-
-def _variant(fmt: str, dec: bool, spelled: bool) -> type[Quantity]:
-    name = ("_Dec" if dec else "_") + fmt + ("Spelled" if spelled else "")
-    namespace = {"__slots__": ("_s",) if spelled else (), "_fmt": fmt, "_dec": dec, "__module__": __name__}
-    return type(name, (Quantity,), namespace)
-
-
-# (format, Go's inf.Dec form, echoes a spelling) -> class; the plain decimal SI one is Quantity.
-_CLASSES: dict[tuple[str, bool, bool], type[Quantity]] = {
-    (fmt, dec, spelled): Quantity
-    if (fmt, dec, spelled) == (DECIMAL_SI, False, False)
-    else _variant(fmt, dec, spelled)
-    for fmt in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT)
-    for dec in (False, True)
-    for spelled in (False, True)
-}
+        fmt, dec, text, scale = self._k
+        return (_restore, (self._m * scale, fmt, text, dec))
 
 
 def _convert(value: object) -> Quantity:
@@ -316,17 +342,18 @@ def _convert(value: object) -> Quantity:
 def _from_int(v: int) -> Quantity:
     if not -_TOO_MANY_DIGITS < v < _TOO_MANY_DIGITS:
         raise QuantityError(f"invalid quantity: an integer of more than {_MAX_DIGITS} digits")
-    return _make(v * NANO, DECIMAL_SI, None, not _MIN_INT64 <= v <= MAX_INT64)
+    return _with_kind(v * NANO, _DSI if _MIN_INT64 <= v <= MAX_INT64 else _DEC_DECIMAL)
+
+
+def _with_kind(n: int, kind: Kind) -> Quantity:
+    q = _new(Quantity)
+    q._m = n
+    q._k = kind
+    return q
 
 
 def _make(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
-    if text is None:
-        q = _new(_CLASSES[fmt, dec, False])
-    else:
-        q = _new(_CLASSES[fmt, dec, True])
-        q._s = text  # type: ignore[misc]  # the spelled variants have an "_s" slot
-    q._n = n
-    return q
+    return _with_kind(n, _KINDS[fmt, dec] if text is None else (fmt, dec, text, 1))
 
 
 def _restore(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
@@ -334,60 +361,86 @@ def _restore(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
     return _make(n, fmt, text, dec)
 
 
-_ZERO = _make(0, DECIMAL_SI, None, False)
-_DEC_BINARY = _CLASSES[BINARY_SI, True, False]
-_DEC_DECIMAL = _CLASSES[DECIMAL_SI, True, False]
-# suffix -> (nanos per unit, class, bound, exponent, is binary); see suffixes.FAST_MULTIPLIERS
-_FAST: dict[str, tuple[int, type[Quantity], int, int, bool]] = {
-    suffix: (mult, _CLASSES[fmt, False, False], bound, exp, binary)
-    for suffix, (mult, fmt, bound, _mod, exp, binary) in FAST_MULTIPLIERS.items()
-}
-_FAST_GET = _FAST.get
-_DIGITS = frozenset("0123456789")
-_FAST_PLAIN = _FAST[""]
-_NO_FAST = (0, Quantity, -1, 0, False)  # unknown suffix: bound -1
+_ZERO = _with_kind(0, _DSI)
+
+# Fast-path tables, keyed by the last character (and, after an "i", the one before it):
+# (kind, bound, slice end of the digits, fraction kinds). The kind's scale is the suffix's nanos
+# per unit. Go keeps a parsed integer in int64 form only while the digits stay below the bound
+# (see suffixes.FAST_MULTIPLIERS); at or above it the value is exact but never echoed
+# (_long_integer). A bound of 0 (Pi, Ei) sends everything to the slower paths.
+# fractions[d] is the kind of "<digits>.<d digits><suffix>" (its scale: the nanos of one unit of
+# the last digit), or None where parse_quantity must decide (spellings Go may echo, values below
+# a nano-unit). A binary fraction's kind has Go's inf.Dec flag set; the value is then capped.
+_FastInfo = tuple[Kind, int, int | None, tuple[Kind | None, ...]]
+
+
+def _fraction_kinds(fmt: str, exp: int, binary: bool) -> tuple[Kind | None, ...]:
+    if binary:
+        # "1.Gi" (no fraction digits) is Go's int64 path, which may echo it: not here
+        return tuple((fmt, True, None, (1 << exp) * POW10[9 - d]) if 0 < d <= 9 else None for d in range(19))
+    return tuple(
+        (fmt, False, None, POW10[exp + 9 - d]) if d % 3 and d <= exp + 9 else None for d in range(19)
+    )
+
+
+_FAST_BY_LAST: dict[str, _FastInfo] = {}
+_FAST_BINARY: dict[str, _FastInfo] = {}
+for _suffix, (_mult, _fmt, _bound, _mod, _exp, _binary) in FAST_MULTIPLIERS.items():
+    _info = ((_fmt, False, None, _mult), _bound, -len(_suffix) or None, _fraction_kinds(_fmt, _exp, _binary))
+    if _binary:
+        _FAST_BINARY[_suffix[0]] = _info
+    elif _suffix:
+        _FAST_BY_LAST[_suffix] = _info
+    else:
+        _FAST_BY_LAST.update(dict.fromkeys("0123456789", _info))
+_BINARY: _FastInfo = (_DSI, 0, None, ())  # marker: look at the character before the "i"
+_FAST_BY_LAST["i"] = _BINARY
 
 
 def parse_quantity(text: str) -> Quantity:
     """Parse ``text`` with Kubernetes' ``ParseQuantity`` grammar into an exact :class:`Quantity`.
 
-    Same as ``Quantity(text)`` for a ``str``; raises :class:`~podplan.errors.QuantityError`.
+    Same as ``Quantity(text)`` for a ``str``; raises :class:`~podplan.errors.QuantityError`
+    (:class:`~podplan.errors.QuantityTypeError` for anything but a ``str``).
     """
-    if text:
-        # Fast path: ASCII digits followed by a table suffix ("500m", "1Gi", "2"). A leading zero
-        # takes the general path, which reproduces Go echoing such input verbatim.
-        last = text[-1]
-        if last in "0123456789":
-            info = _FAST_PLAIN
-            body = text
-        elif last == "i":
-            info = _FAST_GET(text[-2:], _NO_FAST)
-            body = text[:-2]
-        else:
-            info = _FAST_GET(last, _NO_FAST)
-            body = text[:-1]
-        if body.isdigit():
-            if body.isascii() and body[0] != "0":
-                try:
-                    v = int(body)
-                except ValueError:  # more digits than int() converts: the general path explains
-                    return _parse_general(text, keep=True)
-                if v < info[2]:
-                    q = _new(info[1])
-                    q._n = v * info[0]  # str() is the (zero-free) input, recomputed canonically
-                    return q
-                if info[2] >= 0:
-                    return _long_integer(v, info)
-        elif info[2] > 0:
-            fraction = _parse_fraction(text, body, info)
-            if fraction is not None:
-                return fraction
+    # Fast path: ASCII digits followed by a table suffix ("500m", "1Gi", "2"). A leading zero
+    # takes the general path, which reproduces Go echoing such input verbatim.
+    if type(text) is not str:
+        if not isinstance(text, str):
+            raise QuantityTypeError(
+                f"invalid quantity {safe_repr(text)}: parse_quantity expects a str, got {type(text).__name__}"
+            )
+        text = str.__str__(text)
+    try:
+        info = _FAST_BY_LAST[text[-1]]
+        if info is _BINARY:
+            info = _FAST_BINARY[text[-2]]
+    except LookupError:
+        return _parse_general(text, keep=True)
+    kind, bound, cut, _fractions = info
+    body = text[:cut]
+    if body.isdigit():
+        if body >= "1" and body.isascii():
+            try:
+                v = int(body)
+            except ValueError:  # more digits than int() converts: the general path explains
+                return _parse_general(text, keep=True)
+            if v < bound:
+                q = _new(Quantity)
+                q._m = v  # str() is the (zero-free) input, recomputed canonically
+                q._k = kind
+                return q
+            return _long_integer(v, text[len(body) :])
+    elif bound:
+        fraction = _parse_fraction(text, body, text[len(body) :])
+        if fraction is not None:
+            return fraction
     return _parse_general(text, keep=True)
 
 
 def _dec_result(a: Quantity, b: Quantity, n: int) -> bool:
     # Go keeps int64 form while both operands have it and the result fits.
-    return a._dec or b._dec or not -MAX_INT64 * NANO <= n <= MAX_INT64 * NANO
+    return a._k[1] or b._k[1] or not -MAX_INT64 * NANO <= n <= MAX_INT64 * NANO
 
 
 def _scaled(n: int, unit: int, dec: bool) -> int:
@@ -406,45 +459,41 @@ def _scaled(n: int, unit: int, dec: bool) -> int:
     return q  # floor: away from zero for a negative value
 
 
-def _long_integer(v: int, info: tuple[int, type[Quantity], int, int, bool]) -> Quantity:
+def _long_integer(v: int, suffix: str) -> Quantity:
     """Digits beyond Go's int64 fast path: exact, never echoed, binary capped at 2^63-1."""
     if v >= _TOO_MANY_DIGITS:
         raise QuantityError(f"invalid quantity: more than {_MAX_DIGITS} digits")
-    n = v * info[0]
-    cls = info[1]
-    if info[4] and n > MAX_BINARY_NANOS:
+    mult, fmt, _bound, _mod, _exp, binary = FAST_MULTIPLIERS[suffix]
+    n = v * mult
+    if binary and n > MAX_BINARY_NANOS:
         n = MAX_BINARY_NANOS
-    return _make(n, cls._fmt, None, True)
+    return _make(n, fmt, None, True)
 
 
-def _parse_fraction(
-    text: str, body: str, info: tuple[int, type[Quantity], int, int, bool]
-) -> Quantity | None:
+def _parse_fraction(text: str, body: str, suffix: str) -> Quantity | None:
     """Fast path for ``<digits>.<digits><table suffix>``; None sends ``text`` to the general path."""
     whole, _, frac = body.partition(".")
     digits = whole + frac
-    if not digits.isdigit() or not digits.isascii() or len(digits) > 18:
+    # Go's int64 path takes at most 18 digits, counting a missing whole part as "0"
+    if not digits.isdigit() or not digits.isascii() or len(digits) + (not whole) > 18:
         return None
     lden = len(frac)
-    if info[4]:  # binary with a fraction: Go's exact inf.Dec path, rounded up to nano-units
-        if lden > 9:
+    _mult, fmt, _bound, _mod, exp, binary = FAST_MULTIPLIERS[suffix]
+    if binary:  # binary with a fraction: Go's exact inf.Dec path, rounded up to nano-units
+        if not 0 < lden <= 9:  # "1.Gi" has no fraction digits: Go's int64 path (and echo)
             return None
-        n = (int(digits) << info[3]) * POW10[9 - lden]
+        n = (int(digits) << exp) * POW10[9 - lden]
         if n > MAX_BINARY_NANOS:
             n = MAX_BINARY_NANOS
-        q = _new(_DEC_BINARY if n >= NANO or not n else _DEC_DECIMAL)
-        q._n = n
-        return q
-    power = info[3] + 9 - lden
+        return _with_kind(n, _DEC_BINARY if n >= NANO or not n else _DEC_DECIMAL)
+    power = exp + 9 - lden
     if power < 0:
         return None
     if not lden % 3:  # Go echoes the input when it already looks canonical
         shifted = (whole.lstrip("0") or "0") + frac
         if shifted[0] != "0" and not shifted.endswith("000"):
-            return _make(int(digits) * POW10[power], info[1]._fmt, text, False)
-    q = _new(info[1])
-    q._n = int(digits) * POW10[power]
-    return q
+            return _make(int(digits) * POW10[power], fmt, text, False)
+    return _with_kind(int(digits) * POW10[power], _KINDS[fmt, False])
 
 
 def _parse_general(s: str, keep: bool) -> Quantity:
@@ -516,4 +565,4 @@ def _from_decimal(d: Decimal) -> Quantity:
     assert isinstance(exponent, int)
     text = ("-" if sign else "") + "".join(map(str, digits)) + f"e{exponent}"
     q = _parse_general(text, keep=False)
-    return _make(q._n, DECIMAL_SI, None, q._dec)
+    return _with_kind(q._n, _KINDS[DECIMAL_SI, q._k[1]])
