@@ -130,6 +130,13 @@ class ReferenceExecutionError(PodplanError, NotImplementedError):
     """A reference task was called locally without being mocked (flytekit: ``NotImplementedError``)."""
 
 
+class TaskLocationError(PodplanError, LookupError):
+    """A task is bound to no module variable, so it has no ``lhs``/``location``.
+
+    flytekit raises ``FlyteSystemException`` ("Error looking for LHS in <module>") in the same case.
+    """
+
+
 class LocalExecutionError(PodplanError, RuntimeError):
     """Running a task locally failed for a reason other than the task's own exception."""
 

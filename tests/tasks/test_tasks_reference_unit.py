@@ -25,7 +25,10 @@ def test_decorator_builds_reference_with_signature_interface():
     assert ref_t1.name == "recipes.aaa.simple.join_strings"
     assert dict(ref_t1.python_interface.inputs) == {"a": list[str]}
     assert dict(ref_t1.python_interface.outputs) == {"o0": str}
-    assert ref_t1.lhs == "join_strings"
+    # the module variable holding it (flytekit's TrackedInstance.find_lhs), not the remote name
+    assert ref_t1.lhs == "ref_t1"
+    assert ref_t1.instantiated_in == __name__
+    assert ref_t1.location == f"{__name__}.ref_t1"
     assert ref_t1.task_resolver is None
 
 

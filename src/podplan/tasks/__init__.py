@@ -41,6 +41,11 @@ _EXPORTS: dict[str, str] = {
     "Interface": "podplan.tasks.interface",
     "load_target": "podplan.tasks.discovery",
     "discover_tasks": "podplan.tasks.discovery",
+    "ExecutionMode": "podplan.tasks.tracking",
+    "ExecutionState": "podplan.tasks.tracking",
+    "T": "podplan.tasks.decorator",
+    "P": "podplan.tasks.decorator",
+    "FuncOut": "podplan.tasks.decorator",
 }
 
 __all__ = [
@@ -52,16 +57,21 @@ __all__ = [
     "Documentation",
     "Echo",
     "ExecutionBehavior",
+    "ExecutionMode",
+    "ExecutionState",
     "FastSerializationSettings",
+    "FuncOut",
     "Image",
     "ImageConfig",
     "Interface",
+    "P",
     "PodTemplate",
     "PythonFunctionTask",
     "PythonTask",
     "ReferenceTask",
     "Secret",
     "SerializationSettings",
+    "T",
     "TaskMetadata",
     "TaskNode",
     "TaskPlugins",
@@ -81,7 +91,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover - static re-exports for type checkers and IDEs
     from podplan.tasks.base import PythonTask
     from podplan.tasks.cache import Cache, CachePolicy, VersionParameters
-    from podplan.tasks.decorator import task
+    from podplan.tasks.decorator import FuncOut, P, T, task
     from podplan.tasks.discovery import discover_tasks, load_target
     from podplan.tasks.eager import eager
     from podplan.tasks.echo import Echo
@@ -103,4 +113,5 @@ if TYPE_CHECKING:  # pragma: no cover - static re-exports for type checkers and 
         ImageConfig,
         SerializationSettings,
     )
+    from podplan.tasks.tracking import ExecutionMode, ExecutionState
     from podplan.tasks.vscode import FLYTE_ENABLE_VSCODE_KEY, decorate_function

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from podplan.errors import TaskDefinitionError, TaskTypeError, TaskVariableError, UnknownArgumentError
+from podplan.errors import (
+    TaskDefinitionError,
+    TaskLocationError,
+    TaskTypeError,
+    TaskVariableError,
+    UnknownArgumentError,
+)
 from podplan.tasks.metadata import (
     DEFAULT_DECK_FIELDS,
     DeckField,
@@ -22,10 +28,11 @@ from podplan.tasks.metadata import (
     check_metadata,
 )
 from podplan.tasks.secrets import SecurityContext
+from podplan.tasks.tracking import ExecutionMode, caller_module, find_module_variable
 from podplan.tasks.validation import check_environment
 
 if TYPE_CHECKING:
-    from flyteidl.core import tasks_pb2
+    from flyteidl.core import tasks_pb2, workflow_pb2
 
     from podplan.resources import ResourceSpec
     from podplan.tasks.interface import Interface
@@ -33,7 +40,20 @@ if TYPE_CHECKING:
     from podplan.tasks.pod_template import PodTemplate
     from podplan.tasks.settings import SerializationSettings
 
-__all__ = ["PythonTask", "TaskMetadata", "resolve_deck_flags"]
+__all__ = ["PythonTask", "TaskMetadata", "native_inputs", "resolve_deck_flags"]
+
+
+def native_inputs(input_literal_map: Any) -> dict[str, Any]:
+    """The ``{name: value}`` dict of an input mapping; a Flyte ``LiteralMap`` is refused clearly."""
+    if isinstance(input_literal_map, Mapping):
+        return dict(input_literal_map)
+    if input_literal_map is None:
+        return {}
+    raise TaskTypeError(
+        f"input_literal_map={type(input_literal_map).__name__} is invalid: podplan executes tasks on "
+        "Python values, so pass a mapping of input names to values (a Flyte LiteralMap needs flytekit's "
+        "type engine)"
+    )
 
 
 def resolve_deck_flags(
@@ -93,6 +113,11 @@ class PythonTask:
     pod_template: PodTemplate | None = None
     pod_template_name: str | None = None
     container_image: Any = None
+    #: record the creating module (flytekit's ``TrackedInstance``); function tasks use their function
+    _track_instantiation: ClassVar[bool] = True
+    _instantiated_in: str | None = None
+    _from_main: bool = False
+    _lhs: str | None = None
 
     def __init__(
         self,
@@ -146,6 +171,8 @@ class PythonTask:
         self._task_type_version = task_type_version
         self._security_ctx = security_ctx
         self._docs = docs
+        if self._track_instantiation:
+            self._instantiated_in, self._from_main = caller_module(2)
 
     # --- properties of the seed --------------------------------------------------------------
 
@@ -210,24 +237,48 @@ class PythonTask:
         return self._disable_deck
 
     @property
-    def deck_fields(self) -> tuple[DeckField, ...]:
-        """The decks rendered when decks are enabled (empty otherwise)."""
-        return self._deck_fields
+    def deck_fields(self) -> list[DeckField]:
+        """The decks rendered when decks are enabled, else ``[]`` (a new list, as flytekit's)."""
+        return list(self._deck_fields)
 
     @property
     def instantiated_in(self) -> str:
-        """The module the task was defined in ("" when unknown)."""
-        return self._name.rpartition(".")[0]
-
-    @property
-    def location(self) -> str:
-        """``module.name`` where the task lives."""
-        return self._name
+        """The module whose top-level code created the task ("" when unknown, e.g. a REPL)."""
+        return self._instantiated_in or ""
 
     @property
     def lhs(self) -> str:
-        """The short name of the task (last dotted segment of its name)."""
-        return self._name.rpartition(".")[2]
+        """The module variable bound to the task (see :meth:`find_lhs`)."""
+        return self.find_lhs()
+
+    @property
+    def location(self) -> str:
+        """``<instantiated_in>.<lhs>``: where the task can be imported from."""
+        return f"{self.instantiated_in}.{self.lhs}"
+
+    def find_lhs(self) -> str:
+        """The name of the module variable bound to this task (found once, then remembered).
+
+        Raises :class:`~podplan.errors.TaskLocationError` (flytekit: ``FlyteSystemException``) when
+        the creating module is unknown or no variable of it holds the task, e.g. a task created
+        inside a function.
+        """
+        if self._lhs is not None:
+            return self._lhs
+        where = self._instantiated_in
+        if not where and not self._from_main:
+            raise TaskLocationError(
+                f"{type(self).__name__} {self._name!r} was not created by a module's top-level code, "
+                "so it has no module variable (lhs); define it at module level"
+            )
+        found = find_module_variable(self, where, self._from_main)
+        if found is None:
+            raise TaskLocationError(
+                f"no variable of module {where or '__main__'!r} holds {type(self).__name__} "
+                f"{self._name!r}; assign it to a module-level name"
+            )
+        self._lhs = found
+        return found
 
     # --- serialization hooks (each returns a flyteidl message or None) -----------------------
 
@@ -281,7 +332,33 @@ class PythonTask:
                 f"task {self._name} has no output {k!r}; outputs: {list(self._interface.outputs)}"
             ) from None
 
+    # --- workflow nodes ----------------------------------------------------------------------
+
+    def compile(self, ctx: Any, *args: Any, **kwargs: Any) -> TaskNode:
+        """The node that runs this task in a workflow, with the inputs checked against the interface.
+
+        flytekit adds the node to the workflow being compiled (a ``FlyteContext``) and returns
+        promises; podplan has no workflows, so it returns the :class:`~podplan.tasks.node.TaskNode`
+        (``ctx`` is accepted and ignored; ``podplan.serialize.task_node`` gives its flyteidl form).
+        """
+        from podplan.tasks.node import TaskNode
+
+        self._interface.bind_inputs(args, kwargs)
+        return TaskNode(self)
+
+    def construct_node_metadata(self) -> workflow_pb2.NodeMetadata:
+        """The flyteidl ``NodeMetadata`` of a node running this task: short name, timeout,
+        retries and interruptible from the task metadata."""
+        from podplan.serialize import node_metadata
+        from podplan.tasks.node import TaskNode
+
+        return node_metadata(TaskNode(self))
+
     # --- execution ---------------------------------------------------------------------------
+
+    def local_execution_mode(self) -> ExecutionMode:
+        """``ExecutionMode.LOCAL_TASK_EXECUTION`` (flytekit's ``ExecutionState.Mode`` value)."""
+        return ExecutionMode.LOCAL_TASK_EXECUTION
 
     def pre_execute(self, user_params: Any) -> Any:
         """Called before :meth:`execute`; returns the (possibly changed) user parameters."""
@@ -298,15 +375,26 @@ class PythonTask:
     def dispatch_execute(self, ctx: Any, input_literal_map: Mapping[str, Any]) -> Any:
         """``pre_execute`` → ``execute`` → ``post_execute`` on native values; outputs are checked.
 
-        podplan passes Python values, not Flyte literal maps (there is no type engine here).
+        podplan passes Python values, not Flyte literal maps (there is no type engine here):
+        ``input_literal_map`` maps input names to values, and the result is the checked native
+        output (a value, a named tuple for several outputs, ``None`` for none).
         """
         params = self.pre_execute(ctx)
-        rval = self.execute(**dict(input_literal_map))
+        rval = self.execute(**native_inputs(input_literal_map))
         rval = self.post_execute(params, rval)
         return self._interface.check_outputs(rval)
 
+    def sandbox_execute(self, ctx: Any, input_literal_map: Mapping[str, Any]) -> Any:
+        """:meth:`dispatch_execute` inside a local run: inputs bound and checked against the
+        interface (defaults filled in), the task environment applied, the local-GPU hook entered."""
+        inputs = self._interface.bind_inputs((), native_inputs(input_literal_map))
+        return self._local_call(inputs)
+
     def local_execute(self, ctx: Any = None, **kwargs: Any) -> Any:
-        """Run the task locally on already-bound inputs, inside the task's run context."""
+        """Run the task locally on already-bound inputs, inside the task's run context.
+
+        flytekit returns promises; podplan returns the native outputs (``ctx`` is ignored).
+        """
         return self._local_call(kwargs)
 
     def _local_call(self, inputs: dict[str, Any], *, accelerator: Any = None, resources: Any = None) -> Any:

@@ -7,7 +7,7 @@ import functools
 import inspect
 import types
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from podplan.errors import PluginCompatibilityError, UnknownArgumentError
 from podplan.tasks.cache import VersionParameters, resolve_cache
@@ -16,6 +16,12 @@ from podplan.tasks.memo import memo
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, TaskMetadata
 from podplan.tasks.validation import check_interruptible, check_retries, check_timeout
 from podplan.tasks.vscode import decorate_function
+
+#: the seed's module variables (``flytekit.core.task``): the task_config type, the decorated
+#: function's parameters and its return type
+T = TypeVar("T")
+P = ParamSpec("P")
+FuncOut = TypeVar("FuncOut")
 
 _DEPRECATED_CACHE_KWARGS = ("cache_serialize", "cache_version", "cache_ignore_input_vars")
 _METADATA: dict[Any, TaskMetadata] = {}

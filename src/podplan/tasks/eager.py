@@ -18,9 +18,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from podplan.errors import TaskTypeError
+from podplan.errors import TaskTypeError, UnknownArgumentError
 from podplan.tasks.function_task import AsyncPythonFunctionTask, ExecutionBehavior
 from podplan.tasks.metadata import TaskMetadata
+from podplan.tasks.tracking import ExecutionMode
 
 __all__ = ["EagerAsyncPythonFunctionTask", "eager"]
 
@@ -46,6 +47,10 @@ class EagerAsyncPythonFunctionTask(AsyncPythonFunctionTask):
     def _local_call(self, inputs: dict[str, Any], *, accelerator: Any = None, resources: Any = None) -> Any:
         """Always a coroutine (flytekit parity): ``asyncio.run(eager_task(x=1))``."""
         return self._run(inputs, accelerator, resources)
+
+    def local_execution_mode(self) -> ExecutionMode:
+        """``ExecutionMode.EAGER_LOCAL_EXECUTION``, as flytekit's eager tasks."""
+        return ExecutionMode.EAGER_LOCAL_EXECUTION
 
 
 def _metadata(fn: Callable[..., Any], kwargs: dict[str, Any]) -> TaskMetadata:
@@ -92,12 +97,18 @@ def _metadata(fn: Callable[..., Any], kwargs: dict[str, Any]) -> TaskMetadata:
     return dataclasses.replace(base, **changes) if changes else base
 
 
-def eager(_fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+def eager(_fn: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> Any:
     """Eager workflow decorator: ``@eager`` or ``@eager(...)`` on an ``async def`` function.
 
     Accepts the ``@task`` keywords (resources, accelerator, pod template, environment, …);
-    ``enable_deck`` is ignored (eager tasks always render decks), as in flytekit.
+    ``enable_deck`` is ignored (eager tasks always render decks), as in flytekit. The signature
+    is flytekit's ``(_fn=None, *args, **kwargs)``; extra positional arguments, which flytekit
+    silently drops, are rejected (D5).
     """
+    if args:
+        raise UnknownArgumentError(
+            f"eager takes the function and keyword arguments only; got extra positional arguments {args!r}"
+        )
     if _fn is None:
         return functools.partial(eager, **kwargs)
     kwargs.pop("enable_deck", None)

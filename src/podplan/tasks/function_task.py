@@ -130,6 +130,8 @@ class PythonFunctionTask(PythonTask):
     """A task whose body is a Python function (the class ``@task`` builds by default)."""
 
     ExecutionBehavior = ExecutionBehavior
+    #: a function task is located by its function, not by the frame that created it
+    _track_instantiation = False
 
     def __init__(
         self,
@@ -241,6 +243,25 @@ class PythonFunctionTask(PythonTask):
         return self._docs
 
     @property
+    def instantiated_in(self) -> str:
+        """The module of the task function (``__main__`` is named after the script file)."""
+        return self._name.rpartition(".")[0]
+
+    @property
+    def lhs(self) -> str:
+        """The function's name: the entrypoint loads the task as ``<module>.<lhs>``."""
+        return self._name.rpartition(".")[2]
+
+    @property
+    def location(self) -> str:
+        """``<module>.<function name>``, the task's name."""
+        return self._name
+
+    def find_lhs(self) -> str:
+        """Same as :attr:`lhs` (no module scan is needed for a function task)."""
+        return self.lhs
+
+    @property
     def task_function(self) -> Callable[..., Any]:
         """The decorated function."""
         return self._task_function
@@ -282,6 +303,24 @@ class PythonFunctionTask(PythonTask):
         from podplan.tasks.container import container_args
 
         return container_args(self, settings)
+
+    def get_default_command(self, settings: SerializationSettings | None = None) -> list[str]:
+        """flytekit's entrypoint command for this task (``pyflyte-execute … task-name <fn>``)."""
+        from podplan.tasks.container import resolve_settings
+
+        return self.container_args(resolve_settings(settings))
+
+    def get_command(self, settings: SerializationSettings | None = None) -> list[str]:
+        """The container command (args) of the task; podplan has no ``set_command_fn``, so it is
+        always :meth:`get_default_command`."""
+        return self.get_default_command(settings)
+
+    def get_image(self, settings: SerializationSettings | None = None) -> str:
+        """The container image of the task, image templates resolved against ``settings``."""
+        from podplan.tasks import idl_cache
+        from podplan.tasks.container import resolve_settings
+
+        return str(idl_cache.image(self.container_image, resolve_settings(settings).image_config))
 
     def get_container(self, settings: SerializationSettings | None = None) -> tasks_pb2.Container | None:
         """The task container, or ``None`` when a pod template carries it (see ``get_k8s_pod``)."""

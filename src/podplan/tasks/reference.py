@@ -18,8 +18,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from podplan.errors import ReferenceExecutionError, TaskTypeError
-from podplan.tasks.base import PythonTask
+from podplan.errors import ReferenceExecutionError, TaskTypeError, TypeTransformerError
+from podplan.tasks.base import PythonTask, native_inputs
 from podplan.tasks.interface import Interface
 
 if TYPE_CHECKING:
@@ -114,6 +114,41 @@ class ReferenceTask(PythonTask):
     def execute(self, **kwargs: Any) -> Any:
         """Always raises: the referenced task runs only on Flyte (mock this method in tests)."""
         raise ReferenceExecutionError(_NOT_LOCAL)
+
+    def _execute_checked(self, inputs: dict[str, Any]) -> Any:
+        """:meth:`execute` on ``inputs``; the result checked against the output interface."""
+        rval = self.execute(**inputs)
+        outputs = self.python_interface.outputs
+        if len(outputs) == 1 and isinstance(rval, tuple):
+            name, declared = next(iter(outputs.items()))
+            if declared is not tuple and getattr(declared, "__origin__", None) is not tuple:
+                raise TypeTransformerError(
+                    f"Output({name}) in task{self.name} received a tuple {rval}, instead of {declared}"
+                )
+        return self.python_interface.check_outputs(rval)
+
+    def unwrap_literal_map_and_execute(
+        self, ctx: Any, input_literal_map: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Run :meth:`execute` (mocked in tests) on the inputs; return ``{output name: value}``.
+
+        flytekit converts a ``LiteralMap`` to Python values and back; podplan takes and returns
+        Python values (``ctx`` is ignored). Outputs are checked against the interface; as in
+        flytekit, a tuple for a single output that is not declared a tuple is an error.
+        """
+        checked = self._execute_checked(native_inputs(input_literal_map))
+        names = list(self.python_interface.outputs)
+        if not names:
+            return {}
+        if len(names) == 1:
+            return {names[0]: checked}
+        return dict(zip(names, checked, strict=True))
+
+    def dispatch_execute(self, ctx: Any, input_literal_map: Mapping[str, Any]) -> Any:
+        """``pre_execute`` → :meth:`execute` → ``post_execute``; native outputs, checked."""
+        params = self.pre_execute(ctx)
+        rval = self._execute_checked(native_inputs(input_literal_map))
+        return self.post_execute(params, rval)
 
     def __repr__(self) -> str:
         r = self._reference
