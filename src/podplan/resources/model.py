@@ -136,6 +136,45 @@ def convert_field(name: str, value: Any, owner: str = "Resources") -> ResourceVa
     )
 
 
+# Validated values of recently seen str/int scalars and str pairs, per field: the same few
+# spellings ("1", "2Gi", 1) recur across tasks, and quantities are immutable. Keys are of exact
+# types only, so a bool (equal to 1) or a float never reaches a cached int's entry.
+_CACHE_SIZE = 1024
+_CPU_CACHE: dict[object, ResourceValue] = {}
+_MEM_CACHE: dict[object, ResourceValue] = {}
+_GPU_CACHE: dict[object, ResourceValue] = {}
+_ES_CACHE: dict[object, ResourceValue] = {}
+
+
+def _field(name: str, value: Any, cache: dict[object, ResourceValue]) -> ResourceValue:
+    """``convert_field`` with a fast path for the common scalars and remembered str/int values."""
+    kind = type(value)
+    if kind is str or kind is int:
+        q = cache.get(value)
+        if q is None:
+            try:
+                q = Quantity(value)
+            except QuantityError:
+                q = None
+            if q is None or q._m < 0 or (name == "gpu" and q._m * q._k[3] % NANO):
+                return convert_field(name, value)  # raises the field's error
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[value] = q
+        return q
+    if kind is Quantity and value._m >= 0 and (name != "gpu" or not value._m * value._k[3] % NANO):
+        return value
+    if kind is tuple and len(value) == 2 and type(value[0]) is str and type(value[1]) is str:
+        pair = cache.get(value)
+        if pair is None:
+            pair = convert_field(name, value)
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[value] = pair
+        return pair
+    return convert_field(name, value)
+
+
 @dataclass(frozen=True)
 class Resources:
     """What a task asks for: ``Resources(cpu="1", mem="2Gi", gpu=1, ephemeral_storage="10Gi")``.
@@ -172,13 +211,13 @@ class Resources:
             )
             raise UnknownArgumentError(f"Resources got {what}; its fields are {', '.join(RESOURCE_FIELDS)}")
         # A frozen dataclass without slots: fill __dict__ directly (its __setattr__ refuses).
-        self.__dict__.update(
-            cpu=None if cpu is None else convert_field("cpu", cpu),
-            mem=None if mem is None else convert_field("mem", mem),
-            gpu=None if gpu is None else convert_field("gpu", gpu),
-            ephemeral_storage=None
-            if ephemeral_storage is None
-            else convert_field("ephemeral_storage", ephemeral_storage),
+        # Fields are converted in order (the first invalid one raises), each through _field.
+        fields = self.__dict__
+        fields["cpu"] = None if cpu is None else _field("cpu", cpu, _CPU_CACHE)
+        fields["mem"] = None if mem is None else _field("mem", mem, _MEM_CACHE)
+        fields["gpu"] = None if gpu is None else _field("gpu", gpu, _GPU_CACHE)
+        fields["ephemeral_storage"] = (
+            None if ephemeral_storage is None else _field("ephemeral_storage", ephemeral_storage, _ES_CACHE)
         )
 
     def __repr__(self) -> str:
@@ -199,7 +238,12 @@ class Resources:
 
     def has_pairs(self) -> bool:
         """True when some field is a (request, limit) pair."""
-        return any(isinstance(getattr(self, name), tuple) for name in RESOURCE_FIELDS)
+        return (
+            type(self.cpu) is tuple
+            or type(self.mem) is tuple
+            or type(self.gpu) is tuple
+            or type(self.ephemeral_storage) is tuple
+        )
 
     def items(self) -> Iterator[tuple[str, Quantity | tuple[Quantity, Quantity]]]:
         """The set fields, in ``RESOURCE_FIELDS`` order, as ``(name, value)``."""
@@ -243,13 +287,21 @@ def _side(owner: str, value: object) -> Resources:
         raise ResourceTypeError(
             f"{owner} must be a Resources object or None, got {type(value).__name__} {_safe_str(value)}"
         )
-    for name, item in value.items():
-        if isinstance(item, tuple):
+    for name in RESOURCE_FIELDS:
+        item = getattr(value, name)
+        if type(item) is tuple:
             raise ResourceValueError(
                 f"{owner}.{name}: {(str(item[0]), str(item[1]))} can not be a list or tuple; "
                 "a (request, limit) pair belongs in resources=, not in requests= or limits="
             )
     return value
+
+
+def _validated(cpu: Any, mem: Any, gpu: Any, ephemeral_storage: Any) -> Resources:
+    """A :class:`Resources` of values taken from validated ones (no second validation)."""
+    r = object.__new__(Resources)
+    r.__dict__.update(cpu=cpu, mem=mem, gpu=gpu, ephemeral_storage=ephemeral_storage)
+    return r
 
 
 @dataclass(frozen=True)
@@ -288,14 +340,21 @@ class ResourceSpec:
             raise ResourceTypeError(
                 f"from_multiple_resource expects a Resources object, got {type(resources).__name__}"
             )
-        requests: dict[str, Quantity] = {}
-        limits: dict[str, Quantity] = {}
-        for name, value in resources.items():
-            if isinstance(value, tuple):
-                requests[name], limits[name] = value
+        exact = type(resources) is Resources  # a subclass's values are validated again
+        if exact and not resources.has_pairs():
+            return cls(resources, resources)  # immutable: both sides can share it
+        requests: list[Quantity | None] = []
+        limits: list[Quantity | None] = []
+        for name in RESOURCE_FIELDS:
+            value = getattr(resources, name)
+            if type(value) is tuple:
+                requests.append(value[0])
+                limits.append(value[1])
             else:
-                requests[name] = limits[name] = value
-        return cls(Resources(**requests), Resources(**limits))
+                requests.append(value)
+                limits.append(value)
+        make = _validated if exact else Resources
+        return cls(make(*requests), make(*limits))
 
     def is_empty(self) -> bool:
         """True when nothing is set on either side."""

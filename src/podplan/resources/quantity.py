@@ -233,6 +233,8 @@ class Quantity:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Quantity):
+            if self._k is other._k:  # the common case: one shared kind, compare mantissas
+                return self._m == other._m
             return self._m * self._k[3] == other._m * other._k[3]
         return NotImplemented
 
