@@ -60,7 +60,8 @@ def _action(placement: Any, policy: str) -> str:
 def _tasks(target: str, inventory: Any, policy: str | None) -> list[dict[str, Any]]:
     from podplan.accelerators.local.match import match, request_for
     from podplan.accelerators.local.policy import resolve_policy
-    from podplan.accelerators.local.targets import load_named_tasks, needs_of
+    from podplan.accelerators.local.targets import needs_of
+    from podplan.cli.targets import load_named_tasks
 
     rows = []
     for qualified, task in load_named_tasks(target):

@@ -100,7 +100,8 @@ def _show(value: Any) -> str:
 
 def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Execute ``podplan run``; return the exit code."""
-    from podplan.accelerators.local.targets import load_tasks, needs_of, select_task
+    from podplan.accelerators.local.targets import needs_of
+    from podplan.cli.targets import load_tasks, select_task
     from podplan.errors import TargetError
 
     stream = out if out is not None else sys.stdout
@@ -175,7 +176,8 @@ def _json_error(args: argparse.Namespace, stream: IO[str], name: str, exc: BaseE
 
 
 def _isolated(args: argparse.Namespace, needs: Any, inputs: dict[str, Any], stream: IO[str]) -> int:
-    from podplan.accelerators.local.isolate import TargetCall, run_isolated
+    from podplan.accelerators.local.isolate import run_isolated
+    from podplan.cli.targets import TargetCall
 
     result = run_isolated(
         TargetCall(args.target),  # the child selects the same single task from the target

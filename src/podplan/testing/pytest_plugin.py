@@ -1,6 +1,6 @@
 """pytest plugin of podplan (registered through the ``pytest11`` entry point).
 
-Provides the ``fake_nvml`` fixture: a :class:`~podplan.testing.nvml.FakeNVML` installed as
+Provides the ``fake_nvml`` fixture: a :class:`~podplan.testing.FakeNVML` installed as
 podplan's NVML backend for the test (``detect()``, local task calls and the CLI functions see
 it; child processes see it through ``PODPLAN_FAKE_NVML``). Choose the profile with
 

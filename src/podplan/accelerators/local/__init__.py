@@ -7,11 +7,12 @@ Public names (resolved lazily; ``pynvml`` is imported only when NVML is first us
 * :func:`request_for`, :func:`match` → :class:`Placement` (levels exact/compatible/substitute/none);
 * :func:`local_gpu_context` — the hook local task execution calls; :func:`gpu_policy`,
   :func:`resolve_policy`, ``PODPLAN_LOCAL_GPU``;
-* :func:`run_isolated` / :func:`run_task_isolated` / :class:`TargetCall` → :class:`IsolatedResult`;
+* :func:`run_isolated` / :func:`run_task_isolated` → :class:`IsolatedResult`;
 * :func:`dump_profile` — record this machine as a fake-NVML profile;
 * :func:`mig_profile_name`, :func:`canonical` — the naming rules.
 
-This package sits below :mod:`podplan.tasks` and never imports it at module level.
+This package sits below :mod:`podplan.tasks` and never imports it; the CLI loads targets
+(:mod:`podplan.cli.targets`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ _EXPORTS: dict[str, str] = {
     "POLICY_ENV": f"{_PKG}.policy",
     "run_isolated": f"{_PKG}.isolate",
     "run_task_isolated": f"{_PKG}.isolate",
-    "TargetCall": f"{_PKG}.isolate",
     "IsolatedResult": f"{_PKG}.isolate",
     "dump_profile": f"{_PKG}.dump",
     "mig_profile_name": f"{_PKG}.names",

@@ -3,8 +3,9 @@
 Order of precedence:
 
 1. a backend installed with :func:`use_backend` (what ``podplan.testing.fake_nvml`` does);
-2. ``PODPLAN_FAKE_NVML=<profile name | JSON path>``: a :class:`podplan.testing.FakeNVML` of that
-   profile, so the CLI and local execution run on a recorded machine;
+2. ``PODPLAN_FAKE_NVML=<profile name | JSON path>``: a
+   :class:`~podplan.accelerators.local.fake.FakeNVML` (re-exported as ``podplan.testing.FakeNVML``)
+   of that profile, so the CLI and local execution run on a recorded machine;
 3. the real ``pynvml`` module of ``nvidia-ml-py``, imported lazily (never the deprecated
    ``pynvml`` distribution).
 
@@ -61,7 +62,7 @@ def current_backend() -> NvmlBackend:
             return _stack[-1]
     spec = os.environ.get(FAKE_ENV)
     if spec:
-        from podplan.testing.nvml import FakeNVML
+        from podplan.accelerators.local.fake import FakeNVML
 
         return FakeNVML(spec)
     import pynvml

@@ -39,19 +39,10 @@ from podplan.accelerators.local.sampling import GpuSampler, GpuStats, rightsizin
 from podplan.accelerators.local.targets import needs_of
 from podplan.errors import LocalExecutionError, OOMKilledError, TaskTimeoutError
 
-__all__ = ["IsolatedResult", "TargetCall", "run_isolated", "run_task_isolated"]
+__all__ = ["IsolatedResult", "run_isolated", "run_task_isolated"]
 
 _THREAD_VARS: Final = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _MIB: Final = 1 << 20
-
-
-@dataclass(frozen=True)
-class TargetCall:
-    """Run ``task_name`` of a CLI target (``file.py:task``, ``package.module``) in the child: the
-    child loads the target itself, so nothing needs to pickle but the inputs."""
-
-    target: str
-    task_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +156,7 @@ def _picklable(payload: Any) -> bool:
 
 
 def run_isolated(
-    func: Callable[..., Any] | TargetCall,
+    func: Callable[..., Any],
     args: tuple[Any, ...] = (),
     kwargs: Mapping[str, Any] | None = None,
     *,
@@ -183,7 +174,11 @@ def run_isolated(
     grace_period: float = 2.0,
     start_method: str = "auto",
 ) -> IsolatedResult:
-    """Run ``func(*args, **kwargs)`` (or a :class:`TargetCall`) in an isolated child process.
+    """Run ``func(*args, **kwargs)`` in an isolated child process.
+
+    A callable that pickles by reference (a module-level function, a task, or
+    :class:`podplan.cli.targets.TargetCall`, which makes the child load a CLI target itself) runs
+    in a fresh interpreter; any other callable runs in a forked child.
 
     ``accelerator``/``gpu`` are placed as :func:`~podplan.accelerators.local.local_gpu_context`
     does (same policies); ``cpu`` (cores or a quantity) becomes CPU affinity; ``memory`` (bytes or a
@@ -211,8 +206,6 @@ def run_isolated(
     if cpus is not None:
         env.update({var: str(len(cpus)) for var in _THREAD_VARS})
     payload: tuple[Any, ...] = ("call", func, tuple(args), dict(kwargs or {}))
-    if isinstance(func, TargetCall):
-        payload = ("target", func.target, func.task_name, dict(kwargs or {}))
     mode = start_method
     if mode == "auto":
         mode = "spawn" if _picklable(payload) else "fork"
@@ -241,7 +234,8 @@ def run_isolated(
                     "were killed (a pod's container ends with its main process)"
                 )
         duration = time.monotonic() - started
-        outcome = _read_result(result_path, child, name)
+        outcome, child_notes = _read_result(result_path, child, name)
+    notes.extend(child_notes)
     notes.extend(stats.notes)
     request = request_for(accelerator, gpu)
     models = [request.model if request else None, placement.model if placement else None]
@@ -344,18 +338,20 @@ def _watch(
     return peak
 
 
-def _read_result(path: Path, child: _Child, name: str) -> Any:
+def _read_result(path: Path, child: _Child, name: str) -> tuple[Any, tuple[str, ...]]:
+    """The child's return value and notes; its exception is re-raised here."""
     code = child.poll()
     if not path.exists():
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         raise LocalExecutionError(
             f"task {name!r} died without a result ({how}; the kernel OOM killer or an os._exit?)"
         )
-    ok, value, type_name, message, trace = pickle.loads(path.read_bytes())
+    ok, value, type_name, message, trace, notes = pickle.loads(path.read_bytes())
     if ok:
-        return value
+        return value, tuple(notes)
+    extra = "".join(f"\nnote: {note}" for note in notes)
     if isinstance(value, BaseException):
         if trace and hasattr(value, "add_note"):
-            value.add_note(f"(raised in the isolated process of task {name!r})\n{trace}")
+            value.add_note(f"(raised in the isolated process of task {name!r}){extra}\n{trace}")
         raise value
-    raise LocalExecutionError(f"task {name!r} raised {type_name}: {message}\n{trace}")
+    raise LocalExecutionError(f"task {name!r} raised {type_name}: {message}{extra}\n{trace}")

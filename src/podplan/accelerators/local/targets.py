@@ -1,8 +1,9 @@
-"""Read what a task object declares, without importing :mod:`podplan.tasks` at module level.
+"""Read what a task object declares for a local run, without importing :mod:`podplan.tasks`.
 
-Used by the CLI (``podplan gpus --for``, ``podplan run``) and by the isolated child. Task objects
-are duck-typed: ``name``, ``accelerator``, ``resources`` (a ``ResourceSpec``), ``metadata.timeout``,
-``local_gpu_policy``.
+Used by the CLI (``podplan gpus --for``, ``podplan run``) and by :func:`run_task_isolated`. Task
+objects are duck-typed: ``name``, ``accelerator``, ``resources`` (a ``ResourceSpec``),
+``metadata.timeout``, ``local_gpu_policy``. Loading tasks from a CLI target is the CLI's job
+(:mod:`podplan.cli.targets`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TaskNeeds", "load_named_tasks", "load_tasks", "needs_of", "select_task"]
+__all__ = ["TaskNeeds", "needs_of"]
 
 
 @dataclass(frozen=True)
@@ -24,46 +25,6 @@ class TaskNeeds:
     memory: Any
     timeout: Any
     policy: str | None
-
-
-def load_tasks(target: str) -> list[Any]:
-    """The tasks (and task nodes) named by a CLI target (``file.py:task``, ``package.module`` …)."""
-    from podplan.tasks.discovery import load_target
-
-    return list(load_target(target))
-
-
-def load_named_tasks(target: str) -> list[tuple[str, Any]]:
-    """``(qualified name, task)`` for every task or task node of a CLI target: the name is
-    ``<module>.<attribute>``, so a ``with_overrides`` node is told apart from its task."""
-    from podplan.errors import TargetError
-    from podplan.tasks.discovery import discover_tasks
-
-    found = discover_tasks([target])
-    if not found:
-        raise TargetError(f"no tasks found in {target}")
-    return [(d.qualified_name, d.task) for d in found]
-
-
-def select_task(tasks: list[Any], wanted: str | None, target: str) -> Any:
-    """The one task to run: ``wanted`` by (short or qualified) name, or the only task."""
-    from podplan.errors import TargetError
-
-    if wanted:
-        for task in tasks:
-            name = str(getattr(task, "name", ""))
-            if wanted in (name, name.rsplit(".", 1)[-1]):
-                return task
-        raise TargetError(f"no task named {wanted!r} in {target}; found: {', '.join(_names(tasks))}")
-    if len(tasks) != 1:
-        raise TargetError(
-            f"{target} holds {len(tasks)} tasks ({', '.join(_names(tasks))}); name one as {target}:<task>"
-        )
-    return tasks[0]
-
-
-def _names(tasks: list[Any]) -> list[str]:
-    return [str(getattr(t, "name", t)) for t in tasks]
 
 
 def _side(resources: Any, field: str) -> Any:
