@@ -155,16 +155,67 @@ def _imports_of(module: Module, node: ast.AST, context: Context) -> Iterator[Imp
                 target = full if full in module_names() else base
                 yield Import(module, target, alias.name, child.lineno, ctx)
         elif isinstance(child, ast.Call):
-            target = _dynamic_target(child)
-            if target is not None:
-                yield Import(module, target, None, child.lineno, ctx, dynamic=True)
+            dynamic = _dynamic_target(child)
+            if dynamic is not None:
+                yield Import(module, dynamic, None, child.lineno, ctx, dynamic=True)
         yield from _imports_of(module, child, ctx)
+
+
+def _string_value(expr: ast.expr, aliases: dict[str, str]) -> str | None:
+    """A string literal, or an f-string over names bound to ``__name__`` (``f"{_PKG}.model"``)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if not isinstance(expr, ast.JoinedStr):
+        return None
+    out = []
+    for part in expr.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            out.append(part.value)
+        elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name):
+            if part.value.id not in aliases:
+                return None
+            out.append(aliases[part.value.id])
+        else:
+            return None
+    return "".join(out)
+
+
+def _lazy_exports_of(module: Module) -> Iterator[Import]:
+    """The modules a package's ``_EXPORTS`` map (``name → module``, resolved on first attribute
+    access by ``podplan._lazy``) points at: imports in all but syntax."""
+    aliases = {"__name__": module.name}
+    for stmt in module.tree.body:
+        targets: list[ast.expr]
+        value: ast.expr | None
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign):
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        for target in targets:
+            if not isinstance(target, ast.Name) or value is None:
+                continue
+            if isinstance(value, ast.Name) and value.id == "__name__":
+                aliases[target.id] = module.name
+            elif target.id == "_EXPORTS" and isinstance(value, ast.Dict):
+                for key, item in zip(value.keys, value.values, strict=True):
+                    name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                    resolved = _string_value(item, aliases)
+                    if resolved is not None:
+                        yield Import(module, resolved, name, item.lineno, "function", dynamic=True)
+
+
+def module_imports(module: Module) -> tuple[Import, ...]:
+    """The imports of one module (statements, ``import_module`` literals, lazy exports)."""
+    return (*_imports_of(module, module.tree, "module"), *_lazy_exports_of(module))
 
 
 @functools.cache
 def imports() -> tuple[Import, ...]:
-    """Every import in the package: statements at any depth plus ``import_module("literal")``."""
-    return tuple(imp for module in modules() for imp in _imports_of(module, module.tree, "module"))
+    """Every import in the package: statements at any depth, ``import_module("literal")`` calls
+    and the entries of lazy-export maps (``_EXPORTS``), the last two marked ``dynamic``."""
+    return tuple(imp for module in modules() for imp in module_imports(module))
 
 
 def top_package(dotted: str) -> str:

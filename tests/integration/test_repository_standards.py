@@ -31,6 +31,7 @@ from standards_source import (
     exception_classes,
     imports,
     matches,
+    module_imports,
     module_names,
     modules,
     public_definitions,
@@ -97,13 +98,20 @@ LIGHT_ROOTS = (
 # --- known violations in code being edited by others (the coordinator empties these) ---------
 
 #: rule 1 — ``src/...`` paths over MAX_LINES
-PENDING_SIZE: frozenset[str] = frozenset()
+PENDING_SIZE: frozenset[str] = frozenset(
+    {
+        # 604 lines in the resources helper's uncommitted work: split parsing/formatting from
+        # arithmetic (or move the fast path to its own module)
+        "src/podplan/resources/quantity.py",
+    }
+)
 
 #: rule 2 — ``module:qualname`` without a docstring
 PENDING_DOCSTRINGS: frozenset[str] = frozenset()
 
-#: rule 3 — ``importer -> imported`` back edges (or lazy-only packages imported eagerly)
+#: rule 3 — ``importer -> imported`` back edges, and lazy-only packages imported eagerly
 PENDING_LAYERS: frozenset[str] = frozenset()
+PENDING_LAZY_ONLY: frozenset[str] = frozenset()
 
 #: rule 4 — light modules that import a heavy package at module level (``module -> package``)
 PENDING_HEAVY: frozenset[str] = frozenset()
@@ -146,6 +154,9 @@ def test_the_source_model_sees_the_package() -> None:
     assert len(imports()) > 100  # the walker reaches function-level imports too
     assert any(i.context == "function" for i in imports())
     assert any(i.context == "type_checking" for i in imports())
+    exported = {i.target for i in imports() if i.dynamic and i.module.name == "podplan.accelerators.local"}
+    assert "podplan.accelerators.local.detect" in exported  # f"{_PKG}.detect" in its _EXPORTS
+    assert all(name in module_names() for name in exported)
 
 
 # --- 1. file size -------------------------------------------------------------------------------
@@ -219,6 +230,40 @@ def _podplan_imports() -> Iterable[Import]:
     return (i for i in imports() if matches(i.target, PACKAGE))
 
 
+def test_import_walker_sees_every_kind_of_import() -> None:
+    source = (
+        "from __future__ import annotations\n"
+        "import importlib\n"
+        "from typing import TYPE_CHECKING\n"
+        "from podplan import errors, __version__\n"
+        "from . import catalog\n"
+        "from .local import detect as d\n"
+        "if TYPE_CHECKING:\n    from podplan.tasks.base import PythonTask\n"
+        "else:\n    import numpy\n"
+        "class C:\n    import json\n"
+        "def f():\n    import yaml\n    return importlib.import_module('podplan.planning')\n"
+        "_PKG = __name__\n"
+        "_EXPORTS: dict[str, str] = {'A': f'{_PKG}.constants', 'B': 'podplan.podspec'}\n"
+    )
+    module = Module(
+        "podplan.accelerators", SRC / "podplan/accelerators/__init__.py", source, ast.parse(source)
+    )
+    seen = {(i.target, i.context, i.dynamic) for i in module_imports(module)}
+    assert seen >= {
+        ("podplan.errors", "module", False),
+        ("podplan", "module", False),  # __version__ is a constant, not a module
+        ("podplan.accelerators.catalog", "module", False),
+        ("podplan.accelerators.local.detect", "module", False),
+        ("podplan.tasks.base", "type_checking", False),
+        ("numpy", "module", False),  # the else branch of TYPE_CHECKING runs
+        ("json", "module", False),  # class bodies run on import
+        ("yaml", "function", False),
+        ("podplan.planning", "function", True),
+        ("podplan.accelerators.constants", "function", True),
+        ("podplan.podspec", "function", True),
+    }, seen
+
+
 def test_every_module_has_a_layer() -> None:
     assert all(layer_of(name) is not None for name in module_names())
     assert layer_of("podplan.accelerators.local.detect") == 2
@@ -234,7 +279,7 @@ def test_imports_point_down_the_pipeline() -> None:
             found[f"{imp.module.name} -> {imp.target}"] = (
                 f"{imp.where}: {imp.module.name} ({LAYER_NAMES[low]}) imports {imp.target} "
                 f"({LAYER_NAMES[high]}, a higher layer; {imp.context}-level"
-                f"{', via import_module' if imp.dynamic else ''})"
+                f"{', lazy export or import_module' if imp.dynamic else ''})"
             )
     _report("import direction", found, PENDING_LAYERS)
 
@@ -249,7 +294,7 @@ def test_lazy_only_packages_are_imported_inside_functions() -> None:
                     f"{imp.where}: {imp.module.name} imports {imp.target} at module level; "
                     f"{package} may only be imported inside the functions that need it"
                 )
-    _report("lazy-only packages", found, PENDING_LAYERS)
+    _report("lazy-only packages", found, PENDING_LAZY_ONLY)
 
 
 def test_lower_accelerator_modules_do_not_reach_up_into_local() -> None:
@@ -303,10 +348,10 @@ def test_light_modules_import_no_heavy_package_at_module_level() -> None:
 def _cli_commands() -> tuple[str, ...]:
     tree = by_name("podplan.cli.main").tree
     for node in ast.walk(tree):
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and target.id == "COMMANDS" and node.value is not None:  # type: ignore[union-attr]
-            value = ast.literal_eval(node.value)  # type: ignore[union-attr]
-            return tuple(value)
+        if not isinstance(node, ast.AnnAssign) or node.value is None:
+            continue
+        if isinstance(node.target, ast.Name) and node.target.id == "COMMANDS":
+            return tuple(ast.literal_eval(node.value))
     raise AssertionError("podplan.cli.main.COMMANDS not found")
 
 
