@@ -233,7 +233,13 @@ class PythonTask:
 
     @property
     def disable_deck(self) -> bool:
-        """True when the task renders no decks (deprecated spelling of ``not enable_deck``)."""
+        """True when the task renders no decks; deprecated, so reading it warns (as flytekit's)."""
+        warnings.warn(
+            "`disable_deck` is deprecated and will be removed in the future.\n"
+            "Please use `enable_deck` instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self._disable_deck
 
     @property
