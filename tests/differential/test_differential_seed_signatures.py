@@ -232,6 +232,11 @@ def test_methods_match_flytekit(modules: tuple[Any, Any], var: str) -> None:
         assert str(pp_err.value) == str(fk_err.value)
         return
     assert pp.get_input_types() == fk.get_input_types()
+    fk_if, pp_if = fk.python_interface, pp.python_interface
+    assert pp_if.inputs_with_defaults == fk_if.inputs_with_defaults
+    assert pp_if.default_inputs_as_kwargs == fk_if.default_inputs_as_kwargs
+    assert pp_if.output_names == fk_if.output_names
+    assert pp.metadata.retry_strategy == fk.metadata.retry_strategy.to_flyte_idl()
     for name in fk.get_input_types():
         assert pp.get_type_for_input_var(name, None) == fk.get_type_for_input_var(name, None)
     for name in fk.python_interface.outputs:

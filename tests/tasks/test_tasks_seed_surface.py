@@ -443,6 +443,11 @@ def test_input_and_output_types():
     assert echo.get_input_types() == {"a": int, "b": str}
     assert ref.get_input_types() == {"x": int}
     assert add.get_type_for_input_var("b", 1) is int
+    assert add.python_interface.inputs_with_defaults == {"a": (int, None), "b": (int, 1)}
+    assert add.python_interface.default_inputs_as_kwargs == {"b": 1}
+    assert add.python_interface.output_names == ["o0"] and echo1.python_interface.output_names == ["o0"]
+    assert Echo(name="none").python_interface.output_names is None
+    assert add.metadata.retry_strategy.retries == 2
     assert add.get_type_for_output_var("o0", 1) is int
     assert echo.get_type_for_output_var("o1", None) is str
     for getter in (add.get_type_for_input_var, add.get_type_for_output_var, ref.get_type_for_input_var):

@@ -235,6 +235,21 @@ class Interface:
         return self._outputs
 
     @property
+    def inputs_with_defaults(self) -> dict[str, tuple[Any, Any]]:
+        """Input name → ``(type, default)``, ``None`` for no default (flytekit's spelling)."""
+        return {k: (tp, self._defaults.get(k)) for k, tp in self._inputs.items()}
+
+    @property
+    def default_inputs_as_kwargs(self) -> dict[str, Any]:
+        """Input name → default, for defaults that are not ``None`` (as flytekit)."""
+        return {k: v for k, v in self._defaults.items() if v is not None}
+
+    @property
+    def output_names(self) -> list[str] | None:
+        """The output names, or ``None`` when there are none (as flytekit)."""
+        return list(self._outputs) or None
+
+    @property
     def input_descriptions(self) -> Mapping[str, str]:
         """Input name → description (docstring text, else the name, as flytekit)."""
         return self._get_descriptions()[0]

@@ -17,7 +17,7 @@ from podplan.tasks.validation import (
 )
 
 if TYPE_CHECKING:
-    from flyteidl.core import tasks_pb2
+    from flyteidl.core import literals_pb2, tasks_pb2
 
 
 class DeckField(str, enum.Enum):
@@ -148,6 +148,13 @@ class TaskMetadata:
         value = hash(tuple(items))
         object.__setattr__(self, "_hash", value)
         return value
+
+    @property
+    def retry_strategy(self) -> literals_pb2.RetryStrategy:
+        """The flyteidl ``RetryStrategy`` of ``retries`` (flytekit returns its model of it)."""
+        from flyteidl.core import literals_pb2
+
+        return literals_pb2.RetryStrategy(retries=self.retries)
 
     def to_idl(self) -> tasks_pb2.TaskMetadata:
         """The flyteidl ``TaskMetadata`` message, as flytekit writes it (a fresh copy)."""
