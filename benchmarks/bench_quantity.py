@@ -1,6 +1,6 @@
 """Quantity parsing and formatting throughput versus ``kubernetes.utils.parse_quantity``.
 
-Usage: ``python benchmarks/bench_quantity.py [--count N] [--repeat R] [--seed S]``
+Usage: ``python benchmarks/bench_quantity.py [--count N] [--repeat R] [--seed S] [--strict]``
 
 The corpus is N distinct strings shaped like real Kubernetes resource values (CPU in cores and
 millicores, memory and storage in Ki/Mi/Gi/M/G and bytes, a share of fractions such as ``1.5Gi``
@@ -9,7 +9,8 @@ they agree on every value, then prints per-string times and throughput ratios. T
 the public constructor ``Quantity(s)`` against ``kubernetes.utils.parse_quantity(s)``, with the
 issue's target (>= 1.5x); ``parse_quantity(s)`` (the string parser as a function) is shown too.
 Canonical formatting (``str(q)``, Go's ``Quantity.String()``) is timed separately; the
-kubernetes client has no equivalent.
+kubernetes client has no equivalent. The functions take turns within each round (best of
+``--repeat`` rounds), so load on a shared machine affects them alike.
 """
 
 from __future__ import annotations
@@ -56,16 +57,21 @@ def corpus(count: int, seed: int) -> list[str]:
     return out
 
 
-def best_time(func: Callable[[str], object], items: Sequence[str], repeat: int) -> float:
-    """Best wall time over ``repeat`` passes of ``func`` over ``items``, in µs per item."""
-    best = float("inf")
+def best_times(funcs: Sequence[Callable[[str], object]], items: Sequence[str], repeat: int) -> list[float]:
+    """Best wall time of each function over ``repeat`` rounds, in µs per item.
+
+    Each round runs every function once, in turn, so a burst of load on a shared machine slows
+    all of them alike instead of skewing one ratio.
+    """
+    best = [float("inf")] * len(funcs)
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        for item in items:
-            func(item)
-        best = min(best, time.perf_counter() - start)
-    return best / len(items) * 1e6
+        for index, func in enumerate(funcs):
+            gc.collect()
+            start = time.perf_counter()
+            for item in items:
+                func(item)
+            best[index] = min(best[index], time.perf_counter() - start)
+    return [b / len(items) * 1e6 for b in best]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,14 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("DISAGREE:", disagreements[:10])
         return 1
 
-    k8s = best_time(k8s_parse_quantity, items, args.repeat)
-    ctor = best_time(Quantity, items, args.repeat)
-    ours = best_time(parse_quantity, items, args.repeat)
-
     def fresh_format(item: str) -> object:
         return str(Quantity(item))
 
-    parse_and_format = best_time(fresh_format, items, args.repeat)
+    k8s, ctor, ours, parse_and_format = best_times(
+        [k8s_parse_quantity, Quantity, parse_quantity, fresh_format], items, args.repeat
+    )
     print(f"kubernetes.utils.parse_quantity(s) : {k8s:6.3f} us/string  (a Decimal; no canonical form)")
     print(f"podplan Quantity(s)                : {ctor:6.3f} us/string  {k8s / ctor:4.2f}x kubernetes")
     print(f"podplan parse_quantity(s)          : {ours:6.3f} us/string  {k8s / ours:4.2f}x kubernetes")

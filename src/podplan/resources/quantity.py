@@ -1,13 +1,15 @@
 """Exact Kubernetes quantities with the semantics of apimachinery's ``resource.Quantity``.
 
-A :class:`Quantity` stores its value as an exact integer number of nano-units (Go rounds any finer
-value away from zero when parsing, so nothing is lost) and a shared *kind*: the format remembered
-from the suffix, Go's internal form, and the spelling Go would echo verbatim from ``String()``
-(only where Go does so). The canonical string is computed when ``str()`` asks for it.
+A :class:`Quantity` is an exact integer mantissa and a shared *kind* (see
+:mod:`podplan.resources.kinds`): the format remembered from the suffix, Go's internal form, the
+spelling Go would echo verbatim from ``String()`` (only where Go does so) and the scale that turns
+the mantissa into nano-units (Go rounds any finer value away from zero when parsing, so nothing is
+lost). The canonical string is computed when ``str()`` asks for it.
 
-Parsing follows ``ParseQuantity``: an integer fast path for the common spellings (``"500m"``,
-``"1Gi"``, ``"2"``; two table look-ups and one multiplication), a fraction fast path, and an
-exact general path (regular expression + Python integers) for the rest. No floats are used.
+Parsing follows ``ParseQuantity``: integer and fraction fast paths for the common spellings
+(``"500m"``, ``"1Gi"``, ``"2"``, ``"1.5Gi"``; a table look-up on the last character, one slice,
+one ``int()``), inlined in ``Quantity.__init__``, and an exact general path (regular expression +
+Python integers) for the rest. No floats are used.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from typing import Any, Union
 
 from podplan.errors import PodplanError, QuantityError, QuantityTypeError
 from podplan.resources.hints import hint, safe_repr, short_repr
+from podplan.resources.kinds import BINARY_MARK as _BINARY
+from podplan.resources.kinds import DEC_BINARY as _DEC_BINARY
+from podplan.resources.kinds import DEC_DECIMAL as _DEC_DECIMAL
+from podplan.resources.kinds import DSI as _DSI
+from podplan.resources.kinds import FAST_BINARY as _FAST_BINARY
+from podplan.resources.kinds import FAST_BY_LAST as _FAST_BY_LAST
+from podplan.resources.kinds import KINDS as _KINDS
+from podplan.resources.kinds import Kind
+from podplan.resources.kinds import format_scaled as _format_scaled
 from podplan.resources.suffixes import (
     BINARY_SI,
     DECIMAL_EXPONENT,
@@ -51,19 +62,6 @@ _STR_CACHE_SIZE = 4096
 QuantityLike = Union["Quantity", str, int, float, Decimal, Fraction]
 """Anything :class:`Quantity` accepts."""
 
-Kind = tuple[str, bool, str | None, int]
-"""(format, Go holds the value as ``inf.Dec``, the spelling ``String()`` echoes or None, scale):
-the value is the mantissa times the scale, in nano-units (Go's ``int64Amount{value, scale}``)."""
-
-# The kinds of scale 1 without an echoed spelling, shared by every quantity of that format and form.
-_KINDS: dict[tuple[str, bool], Kind] = {
-    (fmt, dec): (fmt, dec, None, 1)
-    for fmt in (DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT)
-    for dec in (False, True)
-}
-_DSI = _KINDS[DECIMAL_SI, False]
-_DEC_BINARY = _KINDS[BINARY_SI, True]
-_DEC_DECIMAL = _KINDS[DECIMAL_SI, True]
 
 _new = object.__new__
 
@@ -212,7 +210,10 @@ class Quantity:
     def __str__(self) -> str:
         fmt, _dec, text, scale = self._k
         if text is None:
-            n = self._m * scale
+            m = self._m
+            if scale != 1 and m > 0:  # a fast-path parse: its unit is known, start from it
+                return _format_scaled(m, fmt, scale)
+            n = m * scale
             cache = _STR_CACHE[fmt]
             text = cache.get(n)
             if text is None:
@@ -224,7 +225,11 @@ class Quantity:
 
     def canonical(self) -> str:
         """The fully canonical spelling, even where Go would echo the input (``"1.500"`` → ``"1500m"``)."""
-        return format_canonical(self._n, self._k[0])
+        fmt, _dec, _text, scale = self._k
+        m = self._m
+        if scale != 1 and m > 0:
+            return _format_scaled(m, fmt, scale)
+        return format_canonical(m * scale, fmt)
 
     def __repr__(self) -> str:
         return f"Quantity({str(self)!r})"
@@ -364,39 +369,6 @@ def _restore(n: int, fmt: str, text: str | None, dec: bool) -> Quantity:
 
 
 _ZERO = _with_kind(0, _DSI)
-
-# Fast-path tables, keyed by the last character (and, after an "i", the one before it):
-# (kind, bound, slice end of the digits, fraction kinds). The kind's scale is the suffix's nanos
-# per unit. Go keeps a parsed integer in int64 form only while the digits stay below the bound
-# (see suffixes.FAST_MULTIPLIERS); at or above it the value is exact but never echoed
-# (_long_integer). A bound of 0 (Pi, Ei) sends everything to the slower paths.
-# fractions[d] is the kind of "<digits>.<d digits><suffix>" (its scale: the nanos of one unit of
-# the last digit), or None where parse_quantity must decide (spellings Go may echo, values below
-# a nano-unit). A binary fraction's kind has Go's inf.Dec flag set; the value is then capped.
-_FastInfo = tuple[Kind, int, int | None, tuple[Kind | None, ...]]
-
-
-def _fraction_kinds(fmt: str, exp: int, binary: bool) -> tuple[Kind | None, ...]:
-    if binary:
-        # "1.Gi" (no fraction digits) is Go's int64 path, which may echo it: not here
-        return tuple((fmt, True, None, (1 << exp) * POW10[9 - d]) if 0 < d <= 9 else None for d in range(19))
-    return tuple(
-        (fmt, False, None, POW10[exp + 9 - d]) if d % 3 and d <= exp + 9 else None for d in range(19)
-    )
-
-
-_FAST_BY_LAST: dict[str, _FastInfo] = {}
-_FAST_BINARY: dict[str, _FastInfo] = {}
-for _suffix, (_mult, _fmt, _bound, _mod, _exp, _binary) in FAST_MULTIPLIERS.items():
-    _info = ((_fmt, False, None, _mult), _bound, -len(_suffix) or None, _fraction_kinds(_fmt, _exp, _binary))
-    if _binary:
-        _FAST_BINARY[_suffix[0]] = _info
-    elif _suffix:
-        _FAST_BY_LAST[_suffix] = _info
-    else:
-        _FAST_BY_LAST.update(dict.fromkeys("0123456789", _info))
-_BINARY: _FastInfo = (_DSI, 0, None, ())  # marker: look at the character before the "i"
-_FAST_BY_LAST["i"] = _BINARY
 
 
 def parse_quantity(text: str) -> Quantity:
