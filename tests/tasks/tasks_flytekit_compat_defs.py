@@ -72,3 +72,9 @@ def pp_plain(a: int) -> int:
 
 
 PAIRS = ["gpu", "cached", "plain"]
+
+
+fk_echo = flytekit.core.task.Echo(name="compat_echo", inputs={"a": int})
+fk_ref = flytekit.core.task.ReferenceTask(
+    "p", "d", "remote.compat", "v1", inputs={"a": int}, outputs={"o0": int}
+)

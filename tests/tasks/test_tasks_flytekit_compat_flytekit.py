@@ -36,3 +36,13 @@ def test_converted_template_equals_podplan_template(name):
 def test_discovery_converts_flytekit_tasks():
     tasks = load_target(f"{defs.__file__}:fk_gpu")
     assert task_template(tasks[0]).extended_resources == task_template(defs.pp_gpu).extended_resources
+
+
+@pytest.mark.parametrize("var", ["fk_echo", "fk_ref"])
+def test_converted_echo_and_reference_keep_their_location(var):
+    fk_task = getattr(defs, var)
+    converted = from_flytekit(fk_task)
+    assert converted.name == fk_task.name
+    assert converted.instantiated_in == fk_task.instantiated_in == defs.__name__
+    assert converted.lhs == converted.find_lhs() == var  # the variable holding the flytekit task
+    assert converted.location == f"{defs.__name__}.{var}"

@@ -182,14 +182,17 @@ def from_flytekit(task: Any) -> Any:
     if _isinstance(task, "flytekit.core.task", "Echo"):
         from podplan.tasks.echo import Echo
 
-        return Echo(name=task.name, inputs=dict(task.python_interface.inputs))
+        return _located_like(task, Echo(name=task.name, inputs=dict(task.python_interface.inputs)))
     if _isinstance(task, "flytekit.core.task", "ReferenceTask"):
         from podplan.tasks.reference import ReferenceTask
 
         ref = task.reference.id
         iface = task.python_interface
-        return ReferenceTask(
-            ref.project, ref.domain, ref.name, ref.version, dict(iface.inputs), dict(iface.outputs)
+        return _located_like(
+            task,
+            ReferenceTask(
+                ref.project, ref.domain, ref.name, ref.version, dict(iface.inputs), dict(iface.outputs)
+            ),
         )
     if _isinstance(task, "flytekit.core.python_function_task", "PythonFunctionTask"):
         kwargs = resolved_kwargs(task)
@@ -209,6 +212,16 @@ def from_flytekit(task: Any) -> Any:
         f"flytekit task {name!r} is a {type(task).__module__}.{type(task).__qualname__}; podplan reads "
         "flytekit function tasks (@task, @eager), Echo and ReferenceTask"
     )
+
+
+def _located_like(flytekit_task: Any, converted: Any) -> Any:
+    """Give ``converted`` the flytekit task's module and variable (its ``lhs``/``location``)."""
+    from podplan.tasks.tracking import find_module_variable
+
+    module = getattr(flytekit_task, "_instantiated_in", None)
+    converted._instantiated_in, converted._from_main = module, False
+    converted._lhs = find_module_variable(flytekit_task, module, False)
+    return converted
 
 
 def _eager_metadata(md: Any) -> Any:
