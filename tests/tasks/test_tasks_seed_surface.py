@@ -532,3 +532,16 @@ def test_task_defaults_as_documented():
     assert plain.pod_template is None and plain.pod_template_name is None and plain.shared_memory is None
     assert plain.security_context is None and plain.enable_deck is False and plain.deck_fields == []
     assert (meta.labels, meta.annotations) == (None, None)
+
+
+def test_async_task_dispatch_execute_on_python_values():
+    import asyncio
+
+    @task
+    async def double(x: int) -> int:
+        return 2 * x
+
+    assert asyncio.run(double.dispatch_execute(None, {"x": 4})) == 8
+    assert double.sandbox_execute(None, {"x": 5}) == 10  # asyncio.run outside an event loop
+    with pytest.raises(TaskTypeError, match="Python values"):
+        asyncio.run(double.dispatch_execute(None, mock.Mock(spec=["literals"])))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from podplan.errors import TaskDefinitionError, TaskTypeError
-from podplan.tasks.base import PythonTask
+from podplan.tasks.base import PythonTask, native_inputs
 from podplan.tasks.interface import Interface
 from podplan.tasks.memo import memo, memo_identity
 from podplan.tasks.metadata import DEFAULT_DECK_FIELDS, DeckField, Documentation, TaskMetadata
@@ -379,7 +379,7 @@ class AsyncPythonFunctionTask(PythonFunctionTask):
     async def dispatch_execute(self, ctx: Any, input_literal_map: Mapping[str, Any]) -> Any:
         """``pre_execute`` → ``await execute`` → ``post_execute``; outputs are checked."""
         params = self.pre_execute(ctx)
-        rval = await self.execute(**dict(input_literal_map))
+        rval = await self.execute(**native_inputs(input_literal_map))
         rval = self.post_execute(params, rval)
         return self.python_interface.check_outputs(rval)
 
