@@ -104,9 +104,7 @@ def _entry(qualified_name: str, obj: Any, where: str, source: str | None) -> Dis
         if not _KEEP_INVALID.get():
             raise
         cause = exc.__cause__
-        return DiscoveredTask(
-            qualified_name, obj, source, cause if isinstance(cause, PodplanError) else exc
-        )
+        return DiscoveredTask(qualified_name, obj, source, cause if isinstance(cause, PodplanError) else exc)
 
 
 def _home_module(obj: Any) -> str | None:
