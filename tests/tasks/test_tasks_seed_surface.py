@@ -374,6 +374,9 @@ def test_local_and_sandbox_execute_apply_the_environment():
     assert add(a=1) == 1002
     assert "SEED_SURFACE_ENV" not in os.environ
     assert echo.local_execute(None, a=2, b="y") == (2, "y")
+    assert add.local_execute(None, a=1) == 1002  # the default of b is filled in
+    with pytest.raises(TypeTransformerError):
+        add.local_execute(None, a="x")  # inputs are checked, as flytekit's type engine does
     with pytest.raises(TypeTransformerError):
         add.sandbox_execute(None, {"a": "x"})
     with pytest.raises(ReferenceExecutionError):

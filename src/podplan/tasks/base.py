@@ -397,11 +397,11 @@ class PythonTask:
         return self._local_call(inputs)
 
     def local_execute(self, ctx: Any = None, **kwargs: Any) -> Any:
-        """Run the task locally on already-bound inputs, inside the task's run context.
+        """Run the task locally inside its run context; inputs are checked (defaults filled in).
 
         flytekit returns promises; podplan returns the native outputs (``ctx`` is ignored).
         """
-        return self._local_call(kwargs)
+        return self._local_call(self._interface.bind_inputs((), kwargs))
 
     def _local_call(self, inputs: dict[str, Any], *, accelerator: Any = None, resources: Any = None) -> Any:
         """Run with the environment applied and, for GPU tasks, the local-GPU hook entered.
