@@ -210,7 +210,9 @@ def test_docs_mark_enough_examples() -> None:
 
 
 def test_markers_precede_a_supported_fence() -> None:
-    markers = sum(page.read_text(encoding="utf-8").count(MARKER) for page in PAGES)
+    markers = sum(
+        line.strip() == MARKER for page in PAGES for line in page.read_text(encoding="utf-8").splitlines()
+    )
     assert markers == len(EXAMPLES), "a marker whose block was not collected"
     for page in PAGES:
         lines = page.read_text(encoding="utf-8").splitlines()
