@@ -98,6 +98,16 @@ class OverrideError(PodplanError, ValueError):
     """``with_overrides`` received an invalid value."""
 
 
+class NoJSONSchemaError(PodplanError, TypeError):
+    """A dataclass field type has no JSON schema; flytekit then leaves the schema metadata out.
+
+    Used as an internal signal while a dataclass ``LiteralType`` is built; never escapes."""
+
+
+class InteractiveDebugWarning(PodplanError, UserWarning):
+    """Warning category: ``decorate_function`` could not open a debugger (stdin is no terminal)."""
+
+
 class SerializationError(PodplanError, ValueError):
     """A task cannot be serialized to a Flyte task template."""
 

@@ -111,22 +111,10 @@ PENDING_LAZY_ONLY: frozenset[str] = frozenset()
 PENDING_HEAVY: frozenset[str] = frozenset()
 
 #: rule 5 — ``module:Class`` exception classes defined outside ``podplan.errors``
-PENDING_EXCEPTIONS: frozenset[str] = frozenset(
-    {
-        # src/podplan/tasks/literals.py: private ``_NoSchema(Exception)`` steers the dataclass
-        # JSON-schema walk; move it to podplan.errors (or return a sentinel instead of raising)
-        "podplan.tasks.literals:_NoSchema",
-    }
-)
+PENDING_EXCEPTIONS: frozenset[str] = frozenset()
 
 #: rule 6 — ``module:function`` holding a ``print(`` call or a bare ``except:``
-PENDING_PRINT: frozenset[str] = frozenset(
-    {
-        # src/podplan/tasks/vscode.py: on Python 3.10 (no ``add_note``) the no-TTY hint is printed
-        # to stderr; warn instead (or attach it to the exception another way)
-        "podplan.tasks.vscode:debug_on_failure.wrapped",
-    }
-)
+PENDING_PRINT: frozenset[str] = frozenset()
 PENDING_BARE_EXCEPT: frozenset[str] = frozenset()
 
 

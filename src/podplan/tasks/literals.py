@@ -22,7 +22,7 @@ import types
 import typing
 from typing import Any
 
-from podplan.errors import InterfaceError
+from podplan.errors import InterfaceError, NoJSONSchemaError
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from flyteidl.core import types_pb2
@@ -196,15 +196,11 @@ def _dataclass_literal_type(tp: type, lt: types_pb2.LiteralType) -> None:
         structure.dataclass_type[f.name].CopyFrom(to_literal_type(field_type))
 
 
-class _NoSchema(Exception):
-    """A dataclass field has no JSON schema (flytekit then omits the metadata)."""
-
-
 def dataclass_json_schema(tp: type) -> dict[str, Any] | None:
     """The JSON schema flytekit stores in a dataclass ``LiteralType.metadata`` (mashumaro's)."""
     try:
         return _schema(tp)
-    except _NoSchema:
+    except NoJSONSchemaError:
         return None
 
 
@@ -262,7 +258,7 @@ def _schema(tp: Any) -> dict[str, Any]:
         if required:
             out["required"] = required
         return out
-    raise _NoSchema(type_name(tp))
+    raise NoJSONSchemaError(type_name(tp))
 
 
 def _json_default(value: Any) -> Any:
@@ -280,7 +276,7 @@ def _json_default(value: Any) -> Any:
         return {str(k): _json_default(v) for k, v in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise _NoSchema(repr(value))
+    raise NoJSONSchemaError(repr(value))
 
 
 # --- value checks (local execution) -------------------------------------------------------------

@@ -15,8 +15,11 @@ import functools
 import inspect
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from podplan.errors import InteractiveDebugWarning
 
 __all__ = [
     "FLYTE_ENABLE_VSCODE_KEY",
@@ -72,8 +75,8 @@ def debug_on_failure(fn: Callable[..., Any]) -> Callable[..., Any]:
                 add_note = getattr(exc, "add_note", None)  # Python >= 3.11
                 if add_note is not None:
                     add_note(note)
-                else:
-                    print(note, file=sys.stderr)
+                else:  # Python 3.10: no exception notes
+                    warnings.warn(note, InteractiveDebugWarning, stacklevel=2)
             raise
 
     wrapped.__podplan_interactive__ = True  # type: ignore[attr-defined]
