@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podplan.errors import PodBuildError
-from podplan.podspec.envs import RunContext, decorate_env, render_args, unique_id
+from podplan.podspec.envs import decorate_env, render_args
 from podplan.podspec.merge import extract_template_resources, merge_onto_template
 from podplan.podspec.metadata import object_metadata
+from podplan.podspec.plan import platform_plan
 from podplan.podspec.provenance import Provenance
 from podplan.podspec.resources_step import (
     canonical,
@@ -112,8 +113,10 @@ def build_pod_dict(
     if attempt < 0:
         raise PodBuildError(f"attempt must be >= 0, got {attempt}")
     prov = Provenance(explain)
-    cfg = platform.plugins.k8s
-    ex = platform.execution
+    plan = platform_plan(platform)
+    cfg = plan.cfg
+    ex = plan.ex
+    att = plan.attempt(attempt)
     md = template.metadata
     retries = md.retries.retries if md.HasField("retries") else None
     node_flag = None
@@ -125,33 +128,26 @@ def build_pod_dict(
     task_flag = md.interruptible if md.WhichOneof("interruptible_value") is not None else None
     flag, reason = resolve_interruptible(interruptible, node_flag, task_flag, platform, attempt, retries)
 
-    name = unique_id([ex.name, ex.node_id, str(attempt)])
-    workflow = ex.workflow or f".flytegen.{template.id.name}"
-    run = RunContext(
-        project=ex.project,
-        domain=ex.domain,
-        execution=ex.name,
-        workflow=workflow,
-        node_id=ex.node_id,
-        attempt=attempt,
-        generated_name=name,
-        namespace=ex.effective_namespace,
-        task_project=template.id.project or ex.project,
-        task_domain=template.id.domain or ex.domain,
-        task_name=template.id.name,
-        task_version=ex.task_version or template.id.version,
-        raw_output_prefix=ex.raw_output_prefix,
-        metadata_prefix=ex.metadata_prefix,
-        console_url=ex.console_url,
+    name = att.name
+    tid = template.id
+    task_name = tid.name
+    workflow = ex.workflow or f".flytegen.{task_name}"
+    task_env = (
+        tid.project or ex.project,
+        tid.domain or ex.domain,
+        task_name,
+        ex.task_version or tid.version,
     )
     # admin (container targets, production mode) then the raw container resources
     container_res: Any = ({}, {})
-    if template.WhichOneof("target") == "container":
+    is_container = template.WhichOneof("target") == "container"
+    if is_container:
         container_res = container_resources(template.container.resources, platform, prov)
-    src = build_raw_pod(template, overrides, name, cfg, container_res)
+    src = build_raw_pod(template, overrides, name, cfg, container_res, att.container_name)
     spec, primary = src.spec, src.primary
+    has_overrides = overrides is not None
     override_res = (
-        idl_to_k8s(overrides.resources) if overrides is not None and overrides.HasField("resources") else None
+        idl_to_k8s(overrides.resources) if has_overrides and overrides.HasField("resources") else None
     )
     base, base_name = _base_template(template, platform)
     plat = platform_maps(platform)
@@ -159,7 +155,7 @@ def build_pod_dict(
     own = (
         "override pod template"
         if (
-            overrides is not None
+            has_overrides
             and overrides.HasField("pod_template")
             and overrides.pod_template.HasField("pod_spec")
         )
@@ -176,12 +172,24 @@ def build_pod_dict(
     for kind, init in (("initContainers", True), ("containers", False)):
         for c in spec.get(kind) or []:
             cname = c.get("name", "")
-            where = f"spec.{kind}[{cname}]"
             if "command" in c:
-                c["command"] = render_args(c["command"], run)
+                c["command"] = render_args(c["command"], att)
             if "args" in c:
-                c["args"] = render_args(c["args"], run)
-            decorate_env(c, run, platform, include_console_url=include_url)
+                c["args"] = render_args(c["args"], att)
+            decorate_env(c, plan, att, workflow, task_env, include_console_url=include_url)
+            if fast_primary and cname == primary and not init:
+                # admin already resolved these values with the same numbers and no override or
+                # template can change them: the propeller step would be the identity, except
+                # that it writes explicit zero cpu/memory entries (spec §2.5)
+                res = c["resources"]
+                for side in ("requests", "limits"):
+                    m = res[side]
+                    if "cpu" not in m:
+                        m["cpu"] = ZERO()
+                    if "memory" not in m:
+                        m["memory"] = ZERO()
+                continue
+            where = f"spec.{kind}[{cname}]"
             res = c.get("resources")
             if res and not src.container_target:
                 for side in ("requests", "limits"):
@@ -202,18 +210,6 @@ def build_pod_dict(
                     m = t_res[side]
                     if "gpu" in m:
                         m[cfg.gpu_resource_name] = m.pop("gpu")
-            if fast_primary and cname == primary and not init:
-                # admin already resolved these values with the same numbers and no override or
-                # template can change them: the propeller step would be the identity, except
-                # that it writes explicit zero cpu/memory entries (spec §2.5)
-                res = c["resources"]
-                for side in ("requests", "limits"):
-                    m = res[side]
-                    if "cpu" not in m:
-                        m["cpu"] = ZERO()
-                    if "memory" not in m:
-                        m["memory"] = ZERO()
-                continue
             customize_container_resources(
                 c,
                 merge_mode=init or cname == primary,
@@ -225,8 +221,11 @@ def build_pod_dict(
                 where=where,
                 own_source=own,
             )
-    primary_c = next((c for c in spec.get("containers") or [] if c.get("name") == primary), None)
-    if primary_c is None:
+    containers = spec.get("containers") or []
+    for primary_c in containers:
+        if primary_c.get("name") == primary:
+            break
+    else:
         raise PodBuildError(f"invalid TaskSpecification, primary container [{primary}] not defined")
     # UpdatePod fills the workflow's service account; only when that is empty does the pod plugin
     # fall back to the security context's run_as account (GetServiceAccountNameFromTaskExecutionMetadata)
@@ -234,7 +233,7 @@ def build_pod_dict(
         template.security_context.run_as.k8s_service_account if template.HasField("security_context") else ""
     )
     sa = ex.service_account or run_as
-    update_pod(spec, cfg, flag, ex.service_account, prov)
+    update_pod(spec, plan, flag, ex.service_account, prov)
     if primary_c.get("securityContext") is None and cfg.default_security_context is not None:
         primary_c["securityContext"] = copy.deepcopy(cfg.default_security_context)
         prov.set(f"spec.containers[{primary}].securityContext", "platform config (default-security-context)")
@@ -245,13 +244,13 @@ def build_pod_dict(
         spec, meta = merge_onto_template(base, spec, meta, primary)
         notes.append(f"merged onto base PodTemplate {base_name!r}")
     accel, shm = _extended(template, overrides)
-    if accel is not None and not apply_gpu_selectors(spec, accel, cfg, prov):
+    if accel is not None and not apply_gpu_selectors(spec, accel, plan, prov):
         notes.append(
             f"accelerator {accel.device!r} ignored: no container has a {cfg.gpu_resource_name or 'GPU'} limit"
         )
     if shm is not None:
         apply_shared_memory(spec, shm, primary, prov)
-    if overrides is not None and overrides.container_image:
+    if has_overrides and overrides.container_image:
         for c in spec.get("containers") or []:
             if c.get("name") == primary:
                 c["image"] = overrides.container_image

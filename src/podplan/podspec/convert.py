@@ -13,6 +13,7 @@ directly and equals the materialized model's ``to_dict()`` (a test checks it).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["PreviewPod", "from_model", "model_to_dict", "to_model", "to_pod"]
@@ -106,27 +107,78 @@ def model_to_dict(data: Any, type_name: str) -> Any:
     """What ``to_model(data, type_name).to_dict()`` returns, computed from the JSON directly."""
     if data is None:
         return None
+    conv = _CONVERTERS.get(type_name) or _converter(type_name)
+    return data if conv is _IDENTITY else conv(data)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+_IDENTITY = _identity
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _converter(type_name: str) -> Callable[[Any], Any]:
+    """A compiled ``JSON -> to_dict()`` function for ``type_name`` (built once per type).
+
+    A model's converter is registered before its fields are resolved, so recursive types work.
+    """
+    found = _CONVERTERS.get(type_name)
+    if found is not None:
+        return found
     k = _kind(type_name)
     tag = k[0]
+    conv: Callable[[Any], Any]
     if tag == "prim":
-        return data
-    if tag == "list":
-        if k[2]:
-            return list(data)
-        inner = k[1]
-        return [model_to_dict(x, inner) for x in data]
-    if tag == "dict":
-        if k[2]:
-            return dict(data)
-        inner = k[1]
-        return {key: model_to_dict(v, inner) for key, v in data.items()}
-    by_json = k[2]
-    out = k[4].copy()
-    for key, value in data.items():
-        entry = by_json.get(key)
-        if entry is not None:
-            out[entry[0]] = value if entry[2] or value is None else model_to_dict(value, entry[1])
-    return out
+        conv = _IDENTITY
+    elif tag == "list":
+        conv = list if k[2] else _list_converter(k[1])
+    elif tag == "dict":
+        conv = dict if k[2] else _dict_converter(k[1])
+    else:
+        return _model_converter(type_name, k)  # registers itself before resolving its fields
+    _CONVERTERS[type_name] = conv
+    return conv
+
+
+def _list_converter(inner_name: str) -> Callable[[Any], Any]:
+    inner = _converter(inner_name)
+
+    def conv(data: Any) -> Any:
+        return [None if x is None else inner(x) for x in data]
+
+    return conv
+
+
+def _dict_converter(inner_name: str) -> Callable[[Any], Any]:
+    inner = _converter(inner_name)
+
+    def conv(data: Any) -> Any:
+        return {key: None if v is None else inner(v) for key, v in data.items()}
+
+    return conv
+
+
+def _model_converter(type_name: str, k: tuple[Any, ...]) -> Callable[[Any], Any]:
+    by_json, nones = k[2], k[4]
+    fields: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+    lookup = fields.get
+
+    def conv(data: dict[str, Any]) -> dict[str, Any]:
+        out = nones.copy()
+        for key, value in data.items():
+            entry = lookup(key)
+            if entry is not None:
+                sub = entry[1]
+                out[entry[0]] = value if sub is None or value is None else sub(value)
+        return out
+
+    _CONVERTERS[type_name] = conv
+    for json_key, (attr, field_type, primitive) in by_json.items():
+        sub = None if primitive else _converter(field_type)
+        fields[json_key] = (attr, None if sub is _IDENTITY else sub)
+    return conv
 
 
 def from_model(obj: Any) -> Any:

@@ -13,9 +13,19 @@ import hashlib
 import re
 import struct
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["RunContext", "decorate_env", "fnv32a", "render_args", "sanitize_label_value", "unique_id"]
+if TYPE_CHECKING:  # pragma: no cover
+    from podplan.podspec.plan import AttemptPlan, PlatformPlan
+
+__all__ = [
+    "decorate_env",
+    "fnv32a",
+    "path_placeholders",
+    "render_args",
+    "sanitize_label_value",
+    "unique_id",
+]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*[.$](\w+)\s*\}\}", re.IGNORECASE)
 _LEADING = re.compile(r"^[^A-Za-z_]+")
@@ -49,51 +59,16 @@ def sanitize_label_value(name: str) -> str:
     return name[:63].strip("-")
 
 
-class RunContext(NamedTuple):
-    """The execution-side facts the templating and env decoration need."""
-
-    project: str
-    domain: str
-    execution: str
-    workflow: str
-    node_id: str
-    attempt: int
-    generated_name: str
-    namespace: str
-    task_project: str
-    task_domain: str
-    task_name: str
-    task_version: str
-    raw_output_prefix: str
-    metadata_prefix: str
-    console_url: str
-
-    @property
-    def placeholders(self) -> dict[str, str]:
-        """Placeholder name (lower case) → value (memoized per execution/node/attempt)."""
-        return _mapping_cached(self.path_key)
-
-    @property
-    def path_key(self) -> tuple[str, ...]:
-        """The fields the path placeholders depend on (not the task's name or version)."""
-        return (
-            self.project,
-            self.domain,
-            self.execution,
-            self.node_id,
-            str(self.attempt),
-            self.generated_name,
-            self.namespace,
-            self.raw_output_prefix,
-            self.metadata_prefix,
-        )
-
-
 def _per_retry_key(name: str) -> str:
     return _NON_WORD.sub("_", _LEADING.sub("a", name))
 
 
-def _mapping(key: tuple[str, ...]) -> dict[str, str]:
+def path_placeholders(key: tuple[str, ...]) -> dict[str, str]:
+    """Placeholder name (lower case) → value, for a path key (see :class:`~podplan.podspec.plan.AttemptPlan`).
+
+    ``key`` is ``(project, domain, execution, node_id, attempt, generated_name, namespace,
+    raw_output_prefix, metadata_prefix)``; the task's name and version play no part.
+    """
     project, domain, execution, node_id, attempt_s, generated, namespace, raw_prefix, meta_prefix = key
     attempt = int(attempt_s)
     data_dir = f"{meta_prefix.rstrip('/')}/propeller/{project}-{domain}-{execution}/{node_id}/data"
@@ -116,78 +91,70 @@ def _mapping(key: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=512)
-def _mapping_cached(key: tuple[str, ...]) -> dict[str, str]:
-    return _mapping(key)
-
-
-def render_args(values: list[str] | None, ctx: RunContext) -> list[str] | None:
+def render_args(values: list[str] | None, att: AttemptPlan) -> list[str] | None:
     """``template.Render``: substitute the path placeholders in ``command``/``args``."""
-    if not values:
+    if not values or (type(values) is not list and not any("{{" in v for v in values)):
         return values
-    if not any("{{" in v for v in values):
-        return values
-    key = ctx.path_key
-    return [_render_one(v, key) if "{{" in v else v for v in values]
+    get = att.rendered.get
+    return [(get(v) or _render_one(v, att)) if "{{" in v else v for v in values]
 
 
-@lru_cache(maxsize=2048)
-def _render_one(value: str, key: tuple[str, ...]) -> str:
-    mapping = _mapping_cached(key)
+def _render_one(value: str, att: AttemptPlan) -> str:
+    mapping = att.placeholders
 
     def sub(match: re.Match[str]) -> str:
         return mapping.get(match.group(1).lower(), match.group(0))
 
-    return _PLACEHOLDER.sub(sub, value)
+    out = _PLACEHOLDER.sub(sub, value)
+    memo = att.rendered
+    if len(memo) > 4096:
+        memo.clear()
+    memo[value] = out
+    return out
 
 
 def decorate_env(
     container: dict[str, Any],
-    ctx: RunContext,
-    platform: Any,
+    plan: PlatformPlan,
+    att: AttemptPlan,
+    workflow: str,
+    task: tuple[str, str, str, str],
     *,
     include_console_url: bool,
 ) -> None:
-    """``DecorateEnvVars``: append Flyte's env vars and ``envFrom`` refs to ``container``."""
+    """``DecorateEnvVars``: append Flyte's env vars and ``envFrom`` refs to ``container``.
+
+    ``task`` is the task's ``(project, domain, name, version)``.
+    """
+    ex = plan.ex
     env: list[dict[str, Any]] = list(container.get("env") or [])
-    env.append(
-        {"name": "FLYTE_INTERNAL_EXECUTION_WORKFLOW", "value": f"{ctx.project}:{ctx.domain}:{ctx.workflow}"}
+    env += (
+        {"name": "FLYTE_INTERNAL_EXECUTION_WORKFLOW", "value": f"{ex.project}:{ex.domain}:{workflow}"},
+        {"name": "FLYTE_INTERNAL_EXECUTION_ID", "value": ex.name},
+        {"name": "FLYTE_INTERNAL_EXECUTION_PROJECT", "value": ex.project},
+        {"name": "FLYTE_INTERNAL_EXECUTION_DOMAIN", "value": ex.domain},
+        {"name": "FLYTE_ATTEMPT_NUMBER", "value": att.attempt},
     )
-    env.append({"name": "FLYTE_INTERNAL_EXECUTION_ID", "value": ctx.execution})
-    env.append({"name": "FLYTE_INTERNAL_EXECUTION_PROJECT", "value": ctx.project})
-    env.append({"name": "FLYTE_INTERNAL_EXECUTION_DOMAIN", "value": ctx.domain})
-    env.append({"name": "FLYTE_ATTEMPT_NUMBER", "value": str(ctx.attempt)})
-    if include_console_url and ctx.console_url:
-        url = ctx.console_url.rstrip("/")
+    if include_console_url and ex.console_url:
+        url = ex.console_url.rstrip("/")
         env.append(
             {
                 "name": "FLYTE_EXECUTION_URL",
-                "value": f"{url}/projects/{ctx.project}/domains/{ctx.domain}/executions/"
-                f"{ctx.execution}/nodeId/{ctx.node_id}/nodes",
+                "value": f"{url}/projects/{ex.project}/domains/{ex.domain}/executions/"
+                f"{ex.name}/nodeId/{ex.node_id}/nodes",
             }
         )
-    env.append({"name": "FLYTE_INTERNAL_TASK_PROJECT", "value": ctx.task_project})
-    env.append({"name": "FLYTE_INTERNAL_TASK_DOMAIN", "value": ctx.task_domain})
-    env.append({"name": "FLYTE_INTERNAL_TASK_NAME", "value": ctx.task_name})
-    env.append({"name": "FLYTE_INTERNAL_TASK_VERSION", "value": ctx.task_version})
-    offload = platform.propeller.literal_offloading_config
-    if offload.enabled:
-        if offload.min_size_in_mb_for_offloading > 0:
-            env.append({"name": "_F_L_MIN_SIZE_MB", "value": str(offload.min_size_in_mb_for_offloading)})
-        if offload.max_size_in_mb_for_offloading > 0:
-            env.append({"name": "_F_L_MAX_SIZE_MB", "value": str(offload.max_size_in_mb_for_offloading)})
-    cfg = platform.plugins.k8s
-    for group in (platform.execution.envs, cfg.default_env_vars):
-        for name in sorted(group):
-            env.append({"name": name, "value": group[name]})
-    from_env = platform.execution.environment_from_env
-    for name in sorted(cfg.default_env_vars_from_env):
-        env.append({"name": name, "value": from_env.get(cfg.default_env_vars_from_env[name], "")})
+    project, domain, name, version = task
+    env += (
+        {"name": "FLYTE_INTERNAL_TASK_PROJECT", "value": project},
+        {"name": "FLYTE_INTERNAL_TASK_DOMAIN", "value": domain},
+        {"name": "FLYTE_INTERNAL_TASK_NAME", "value": name},
+        {"name": "FLYTE_INTERNAL_TASK_VERSION", "value": version},
+    )
+    if plan.env_tail:
+        env += [{"name": n, "value": v} for n, v in plan.env_tail]
     container["env"] = env
-    if cfg.default_env_from_secrets or cfg.default_env_from_configmaps:
+    if plan.env_from:
         env_from = list(container.get("envFrom") or [])
-        for name in cfg.default_env_from_secrets:
-            env_from.append({"secretRef": {"name": name, "optional": True}})
-        for name in cfg.default_env_from_configmaps:
-            env_from.append({"configMapRef": {"name": name, "optional": True}})
+        env_from += [{k: dict(v) for k, v in ref.items()} for ref in plan.env_from]
         container["envFrom"] = env_from

@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from podplan.podspec.envs import fnv32a, sanitize_label_value
+from podplan.podspec.envs import sanitize_label_value
+from podplan.podspec.plan import PlatformPlan, platform_plan
 from podplan.podspec.provenance import Provenance
 
 __all__ = ["object_metadata", "secret_annotations"]
@@ -21,7 +22,6 @@ __all__ = ["object_metadata", "secret_annotations"]
 _STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _FLYTE = "abcdefghijklmnopqrstuvwxyz123456"
 _TRANS = str.maketrans(_STD, _FLYTE)
-SHARD_KEYSPACE = 32
 
 
 def secret_annotations(secrets: Any) -> dict[str, str]:
@@ -45,30 +45,22 @@ def secret_annotations(secrets: Any) -> dict[str, str]:
     return out
 
 
-_EXEC_CACHE: dict[tuple[int, str, str, bool], tuple[Any, dict[str, str]]] = {}
-
-
-def _execution_labels(ex: Any, workflow: str, task_name: str, interruptible: bool) -> dict[str, str]:
-    """CR labels + node labels (``execution-id`` … ``interruptible``), cached per execution context."""
-    key = (id(ex), workflow, task_name, interruptible)
-    hit = _EXEC_CACHE.get(key)
-    if hit is not None and hit[0] is ex:
-        return hit[1]
-    labels = {
+def _execution_labels(
+    plan: PlatformPlan, workflow: str, task_name: str, interruptible: bool
+) -> dict[str, str]:
+    """CR labels + node labels (``execution-id`` … ``interruptible``)."""
+    ex = plan.ex
+    return {
         "execution-id": ex.name,
         "project": ex.project,
         "domain": ex.domain,
         "workflow-name": sanitize_label_value(workflow),
-        "shard-key": str(fnv32a(ex.name) % SHARD_KEYSPACE),
+        "shard-key": plan.shard_key,
         **ex.labels,
-        "node-id": sanitize_label_value(ex.node_id),
+        "node-id": plan.node_label,
         "task-name": sanitize_label_value(task_name),
         "interruptible": "true" if interruptible else "false",
     }
-    if len(_EXEC_CACHE) > 1024:
-        _EXEC_CACHE.clear()
-    _EXEC_CACHE[key] = (ex, labels)
-    return labels
 
 
 def object_metadata(
@@ -82,50 +74,60 @@ def object_metadata(
     prov: Provenance,
 ) -> dict[str, Any]:
     """Build ``metadata`` (name, namespace, labels, annotations, finalizers) of the pod."""
-    cfg = platform.plugins.k8s
-    ex = platform.execution
-    labels: dict[str, str] = {}
-    annotations: dict[str, str] = {}
-
+    plan = platform_plan(platform)
+    cfg = plan.cfg
     explain = prov.enabled
-
-    def put(target: dict[str, str], kind: str, values: Any, source: str) -> None:
-        target.update(values)
-        if explain:
-            for k in values:
-                prov.set(f"metadata.{kind}.{k}", source)
-
-    put(labels, "labels", cfg.default_labels, "platform config (default-labels)")
-    put(annotations, "annotations", cfg.default_annotations, "platform config (default-annotations)")
-    label_src = pod_meta.get("_label_sources") or {}
-    ann_src = pod_meta.get("_annotation_sources") or {}
-    own_labels = pod_meta.get("labels") or {}
-    own_annotations = pod_meta.get("annotations") or {}
-    labels.update(own_labels)
-    annotations.update(own_annotations)
+    # each step updates the maps in precedence order; with --explain it records the source too
+    labels: dict[str, str] = dict(cfg.default_labels)
+    annotations: dict[str, str] = dict(cfg.default_annotations)
     if explain:
-        for k in own_labels:
+        _record(prov, "labels", labels, "platform config (default-labels)")
+        _record(prov, "annotations", annotations, "platform config (default-annotations)")
+    own_labels = pod_meta.get("labels")
+    if own_labels:
+        labels.update(own_labels)
+    own_annotations = pod_meta.get("annotations")
+    if own_annotations:
+        annotations.update(own_annotations)
+    if explain:
+        label_src = pod_meta.get("_label_sources") or {}
+        ann_src = pod_meta.get("_annotation_sources") or {}
+        for k in own_labels or ():
             prov.set(f"metadata.labels.{k}", label_src.get(k, "task"))
-        for k in own_annotations:
+        for k in own_annotations or ():
             prov.set(f"metadata.annotations.{k}", ann_src.get(k, "task"))
-    if template.metadata.HasField("metadata"):
-        put(labels, "labels", template.metadata.metadata.labels, "task (metadata labels)")
-        put(annotations, "annotations", template.metadata.metadata.annotations, "task (metadata annotations)")
-    execution_labels = _execution_labels(ex, workflow, template.id.name, interruptible)
-    put(labels, "labels", execution_labels, "execution")
+    md = template.metadata
+    if md.HasField("metadata"):
+        task_meta = md.metadata
+        labels.update(task_meta.labels)
+        annotations.update(task_meta.annotations)
+        if explain:
+            _record(prov, "labels", task_meta.labels, "task (metadata labels)")
+            _record(prov, "annotations", task_meta.annotations, "task (metadata annotations)")
+    execution_labels = _execution_labels(plan, workflow, template.id.name, interruptible)
+    labels.update(execution_labels)
+    ex_annotations = plan.ex.annotations
+    if ex_annotations:
+        annotations.update(ex_annotations)
     if explain:
+        _record(prov, "labels", execution_labels, "execution")
         prov.set("metadata.labels.interruptible", "interruptible rule (node label)")
-    put(annotations, "annotations", ex.annotations, "execution")
-    secrets = template.security_context.secrets if template.HasField("security_context") else ()
-    if secrets:
-        put(annotations, "annotations", secret_annotations(secrets), "task (secret requests)")
-        put(labels, "labels", {"inject-flyte-secrets": "true"}, "task (secret requests)")
-    identity = (
-        template.security_context.run_as.execution_identity if template.HasField("security_context") else ""
-    )
-    if identity:
-        put(labels, "labels", {"execution-identity": sanitize_label_value(identity)}, "task (run_as)")
-    meta: dict[str, Any] = {"name": name, "namespace": ex.effective_namespace}
+        _record(prov, "annotations", ex_annotations, "execution")
+    if template.HasField("security_context"):
+        sc = template.security_context
+        if sc.secrets:
+            secret_values = secret_annotations(sc.secrets)
+            annotations.update(secret_values)
+            labels["inject-flyte-secrets"] = "true"
+            if explain:
+                _record(prov, "annotations", secret_values, "task (secret requests)")
+                prov.set("metadata.labels.inject-flyte-secrets", "task (secret requests)")
+        identity = sc.run_as.execution_identity
+        if identity:
+            labels["execution-identity"] = sanitize_label_value(identity)
+            if explain:
+                prov.set("metadata.labels.execution-identity", "task (run_as)")
+    meta: dict[str, Any] = {"name": name, "namespace": plan.namespace}
     if labels:
         meta["labels"] = labels
     if annotations:
@@ -133,3 +135,8 @@ def object_metadata(
     if cfg.inject_finalizer:
         meta["finalizers"] = ["flyte.org/finalizer-k8s"]
     return meta
+
+
+def _record(prov: Provenance, kind: str, values: Any, source: str) -> None:
+    for k in values:
+        prov.set(f"metadata.{kind}.{k}", source)

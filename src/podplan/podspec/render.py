@@ -24,21 +24,50 @@ _TOP = ("apiVersion", "kind", "metadata", "spec", "status")
 
 def prune(value: Any, key: str = "") -> Any:
     """Drop ``None``, empty strings, empty lists and empty maps (recursively); see the module doc."""
+    if type(value) is dict:
+        return _prune_dict(value)
+    if type(value) is list:
+        return _prune_list(value)
     if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if k.startswith("_"):
-                continue
+        return _prune_dict(value)
+    if isinstance(value, list):
+        return _prune_list(value)
+    return value
+
+
+def _prune_list(value: list[Any]) -> list[Any]:
+    return [_prune_dict(v) if type(v) is dict else v if type(v) is str else prune(v) for v in value]
+
+
+def _prune_dict(value: dict[str, Any]) -> dict[str, Any]:
+    # the common JSON types are tested inline (this runs on every node of every pod)
+    out = {}
+    for k, v in value.items():
+        if k[:1] == "_":
+            continue
+        t = type(v)
+        if t is str:
+            if v:
+                out[k] = v
+        elif t is dict:
+            pv = _prune_dict(v)
+            if pv or k not in _MAP_FIELDS:
+                out[k] = pv
+        elif t is list:
+            if v:
+                out[k] = _prune_list(v)
+        elif v is None:
+            continue
+        elif t is bool or t is int:
+            out[k] = v
+        else:
             pv = prune(v, k)
             if pv is None or pv == "" or (isinstance(pv, list) and not pv):
                 continue
             if isinstance(pv, dict) and not pv and k in _MAP_FIELDS:
                 continue
             out[k] = pv
-        return out
-    if isinstance(value, list):
-        return [prune(v) for v in value]
-    return value
+    return out
 
 
 def pod_to_k8s_json(pod: Any) -> dict[str, Any]:

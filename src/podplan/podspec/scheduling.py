@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from podplan.errors import PodBuildError
+from podplan.podspec.plan import PlatformPlan, copy_requirement
 from podplan.podspec.provenance import Provenance, requirement_key, toleration_key
 from podplan.podspec.resources_step import quantity
 
@@ -81,39 +82,43 @@ def resolve_interruptible(
 
 def update_pod(
     spec: dict[str, Any],
-    cfg: Any,
+    plan: PlatformPlan,
     interruptible: bool,
     service_account: str,
     prov: Provenance,
 ) -> None:
     """``UpdatePod``: restart policy, tolerations, selectors, affinity and pod-level defaults."""
+    cfg = plan.cfg
+    explain = prov.enabled
     if not spec.get("restartPolicy"):
         spec["restartPolicy"] = "Never"
-    names: set[str] = set()
-    for c in spec.get("containers") or []:
-        res = c.get("resources") or {}
-        names.update(res.get("limits") or ())
-        names.update(res.get("requests") or ())
     tolerations: list[dict[str, Any]] = []
-    for name in sorted(names):
-        for tol in cfg.resource_tolerations.get(name, ()):
-            t = tol.as_k8s()
-            tolerations.append(t)
-            if prov.enabled:
-                prov.setdefault(toleration_key(t), f"platform config (resource-tolerations[{name}])")
+    by_resource = plan.resource_tolerations
+    if by_resource:
+        names: set[str] = set()
+        for c in spec.get("containers") or []:
+            res = c.get("resources") or {}
+            names.update(res.get("limits") or ())
+            names.update(res.get("requests") or ())
+        for name in sorted(names):
+            for tol in by_resource.get(name, ()):
+                t = dict(tol)
+                tolerations.append(t)
+                if explain:
+                    prov.setdefault(toleration_key(t), f"platform config (resource-tolerations[{name}])")
     if interruptible:
-        for tol in cfg.interruptible_tolerations:
-            t = tol.as_k8s()
+        for tol in plan.interruptible_tolerations:
+            t = dict(tol)
             tolerations.append(t)
-            if prov.enabled:
+            if explain:
                 prov.setdefault(toleration_key(t), "interruptible rule (interruptible-tolerations)")
-    for tol in cfg.default_tolerations:
-        t = tol.as_k8s()
+    for tol in plan.default_tolerations:
+        t = dict(tol)
         tolerations.append(t)
-        if prov.enabled:
+        if explain:
             prov.setdefault(toleration_key(t), "platform config (default-tolerations)")
     own = spec.get("tolerations") or []
-    if prov.enabled:
+    if explain:
         for t in own:
             prov.setdefault(toleration_key(t), "task")
     spec["tolerations"] = tolerations + own
@@ -126,7 +131,7 @@ def update_pod(
     selector.update(own_selector)
     if interruptible:
         selector.update(cfg.interruptible_node_selector)
-    if prov.enabled:
+    if explain:
         for k in cfg.default_node_selector:
             prov.set(f"spec.nodeSelector.{k}", "platform config (default-node-selector)")
         for k in own_selector:
@@ -148,17 +153,15 @@ def update_pod(
     affinity = spec.get("affinity")
     if affinity is None:
         affinity = spec["affinity"] = {}
-    _note_existing_terms(affinity, prov)
-    req = (
-        cfg.interruptible_node_selector_requirement
-        if interruptible
-        else cfg.non_interruptible_node_selector_requirement
-    )
+    if explain:
+        _note_existing_terms(affinity, prov)
+    req = plan.interruptible_req if interruptible else plan.non_interruptible_req
     if req is not None:
-        r = req.as_k8s()
+        r = copy_requirement(req)
         add_required_requirements(affinity, r)
-        key = "interruptible" if interruptible else "non-interruptible"
-        prov.set(requirement_key(r), f"interruptible rule ({key}-node-selector-requirement)")
+        if explain:
+            key = "interruptible" if interruptible else "non-interruptible"
+            prov.set(requirement_key(r), f"interruptible rule ({key}-node-selector-requirement)")
 
 
 def _note_existing_terms(affinity: dict[str, Any], prov: Provenance) -> None:
@@ -172,10 +175,14 @@ def _note_existing_terms(affinity: dict[str, Any], prov: Provenance) -> None:
             prov.setdefault(requirement_key(r), "task")
 
 
-def apply_gpu_selectors(spec: dict[str, Any], accel: Any, cfg: Any, prov: Provenance) -> bool:
+def apply_gpu_selectors(spec: dict[str, Any], accel: Any, plan: PlatformPlan, prov: Provenance) -> bool:
     """``ApplyGPUNodeSelectors``; returns False when no container has a GPU limit (rule skipped)."""
-    gpu = cfg.gpu_resource_name
-    if not any(gpu in ((c.get("resources") or {}).get("limits") or {}) for c in spec.get("containers") or []):
+    cfg = plan.cfg
+    gpu = plan.gpu_name
+    for c in spec.get("containers") or []:
+        if gpu in ((c.get("resources") or {}).get("limits") or {}):
+            break
+    else:
         return False
     affinity = spec.get("affinity")
     if affinity is None:
@@ -195,12 +202,12 @@ def apply_gpu_selectors(spec: dict[str, Any], accel: Any, cfg: Any, prov: Proven
     nsr: dict[str, Any] | None = None
     tol: dict[str, Any] | None = None
     if which == "unpartitioned" and accel.unpartitioned:
-        if cfg.gpu_unpartitioned_node_selector_requirement is not None:
-            nsr = cfg.gpu_unpartitioned_node_selector_requirement.as_k8s()
+        if plan.unpartitioned_req is not None:
+            nsr = copy_requirement(plan.unpartitioned_req)
         else:
             nsr = {"key": cfg.gpu_partition_size_node_label, "operator": "DoesNotExist"}
-        if cfg.gpu_unpartitioned_toleration is not None:
-            tol = cfg.gpu_unpartitioned_toleration.as_k8s()
+        if plan.unpartitioned_toleration is not None:
+            tol = dict(plan.unpartitioned_toleration)
         why = "accelerator rule (unpartitioned)"
     elif which == "partition_size":
         size = accel.partition_size
@@ -226,8 +233,10 @@ def apply_shared_memory(spec: dict[str, Any], shm: Any, primary: str, prov: Prov
         raise PodBuildError("shared memory: mount name is not set")
     if not path:
         raise PodBuildError("shared memory: mount path is not set")
-    container = next((c for c in spec.get("containers") or [] if c.get("name") == primary), None)
-    if container is None:
+    for container in spec.get("containers") or []:
+        if container.get("name") == primary:
+            break
+    else:
         raise PodBuildError(f"shared memory: Unable to find primary container {primary!r}")
     for v in spec.get("volumes") or []:
         if v.get("name") == name:

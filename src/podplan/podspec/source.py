@@ -1,6 +1,8 @@
 """Where the pod spec comes from (spec §1.2 steps 7-8): container, K8sPod, sidecar, node override.
 
 Protobuf ``Struct`` values are converted to plain Kubernetes JSON with integral numbers as ints.
+Deterministic choice: a ``Struct``'s keys are taken in sorted order (protobuf's map order differs
+from one process to the next, so ``--output json`` of a pod task would too).
 Deterministic choice: a container-target task whose generated name is not a DNS-1123 label gets
 the container name ``primary`` (the backend picks 4 random characters).
 """
@@ -40,8 +42,9 @@ def _value(v: Any) -> Any:
 
 
 def struct_to_dict(struct: Any) -> dict[str, Any]:
-    """A protobuf ``Struct`` as a plain dict (integral numbers become ints)."""
-    return {k: _value(v) for k, v in struct.fields.items()}
+    """A protobuf ``Struct`` as a plain dict (integral numbers become ints; keys sorted)."""
+    fields = struct.fields
+    return {k: _value(fields[k]) for k in sorted(fields)}
 
 
 class ContainerSource:
@@ -56,9 +59,13 @@ class ContainerSource:
         self.container_target = container_target
 
 
-def _raw_container(template: Any, generated_name: str, cfg: Any, resources: Any) -> dict[str, Any]:
+def _raw_container(
+    template: Any, generated_name: str, cfg: Any, resources: Any, container_name: str | None
+) -> dict[str, Any]:
     c = template.container
-    name = generated_name if is_dns1123_label(generated_name) else "primary"
+    name = container_name
+    if name is None:
+        name = generated_name if is_dns1123_label(generated_name) else "primary"
     container: dict[str, Any] = {"name": name, "image": c.image}
     if c.command:
         container["command"] = list(c.command)
@@ -98,9 +105,18 @@ def _primary_from_config(template: Any, *, sidecar_v1: bool = False) -> str:
 
 
 def build_raw_pod(
-    template: Any, overrides: Any, generated_name: str, cfg: Any, container_resources: Any
+    template: Any,
+    overrides: Any,
+    generated_name: str,
+    cfg: Any,
+    container_resources: Any,
+    container_name: str | None = None,
 ) -> ContainerSource:
-    """``BuildRawPod`` (+ the sidecar plugin's sources) with the node pod-template override."""
+    """``BuildRawPod`` (+ the sidecar plugin's sources) with the node pod-template override.
+
+    ``container_name`` is the container-target name when already known (else derived from
+    ``generated_name``).
+    """
     meta: dict[str, Any] = {}
     target = template.WhichOneof("target")
     task_type = template.type
@@ -119,7 +135,7 @@ def build_raw_pod(
         if target == "k8s_pod" and template.k8s_pod.HasField("metadata"):
             _labels_annotations(template.k8s_pod.metadata, meta)
     elif target == "container":
-        c = _raw_container(template, generated_name, cfg, container_resources)
+        c = _raw_container(template, generated_name, cfg, container_resources, container_name)
         spec = {"containers": [c]}
         primary = c["name"]
         container_target = True
