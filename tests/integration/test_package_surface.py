@@ -60,3 +60,34 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_all_lists_exactly_the_lazy_exports() -> None:
     assert sorted(podplan.__all__) == sorted(["__version__", *podplan._EXPORTS])
+
+
+PACKAGES = (
+    "podplan",
+    "podplan.resources",
+    "podplan.accelerators",
+    "podplan.accelerators.local",
+    "podplan.tasks",
+    "podplan.podspec",
+    "podplan.planning",
+    "podplan.testing",
+)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_export_is_shadowed_by_a_submodule(package: str) -> None:
+    """Importing a submodule sets it as an attribute of its package; an exported function of the
+    same name would then resolve to the module. Run in a fresh interpreter that imports every
+    submodule first, then reads every export."""
+    code = (
+        "import importlib, pkgutil, types\n"
+        f"pkg = importlib.import_module({package!r})\n"
+        "for info in pkgutil.iter_modules(pkg.__path__):\n"
+        "    if not info.name.startswith('_') and info.name != 'pytest_plugin':\n"
+        "        importlib.import_module(pkg.__name__ + '.' + info.name)\n"
+        "names = list(getattr(pkg, '__all__', [])) + list(getattr(pkg, '_EXPORTS', {}))\n"
+        "bad = [n for n in names if isinstance(getattr(pkg, n), types.ModuleType)]\n"
+        "print(','.join(sorted(set(bad))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"{package}: exports shadowed by submodules: {out.stdout.strip()}"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from planning_testlib import FIXTURES, container, expr, gpu_pod, pod, tol
 
 from podplan.planning.cluster import Cluster, NodePool, Taint, load_cluster
-from podplan.planning.fit import fit
+from podplan.planning.fitting import fit
 from podplan.planning.match import affinity_matches, selector_matches, untolerated_taints
 from podplan.planning.pods import effective_requests, pod_requirements
 

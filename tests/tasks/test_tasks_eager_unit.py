@@ -8,7 +8,7 @@ import pytest
 
 from podplan import Cache, Resources, eager, task
 from podplan.errors import TaskTypeError
-from podplan.tasks.eager import EagerAsyncPythonFunctionTask
+from podplan.tasks.eager_task import EagerAsyncPythonFunctionTask
 from podplan.tasks.function_task import ExecutionBehavior
 
 

@@ -34,8 +34,8 @@ _EXPORTS: dict[str, str] = {
     "inputs_from_discovered": "podplan.planning.collect",
     "pod_requirements": "podplan.planning.pods",
     "PodRequirements": "podplan.planning.pods",
-    "fit": "podplan.planning.fit",
-    "FitResult": "podplan.planning.fit",
+    "fit": "podplan.planning.fitting",
+    "FitResult": "podplan.planning.fitting",
     "check": "podplan.planning.engine",
     "CheckReport": "podplan.planning.engine",
     "TaskReport": "podplan.planning.engine",
@@ -90,7 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from podplan.planning.collect import inputs_from_discovered, task_input
     from podplan.planning.engine import CheckReport, TaskReport, check
     from podplan.planning.findings import RULES, Finding
-    from podplan.planning.fit import FitResult, fit
+    from podplan.planning.fitting import FitResult, fit
     from podplan.planning.inputs import AcceleratorRequest, SharedMemoryRequest, TaskInput
     from podplan.planning.pods import PodRequirements, pod_requirements
     from podplan.planning.poolfile import cluster_from_pool_document, pool_file_schema

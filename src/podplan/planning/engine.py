@@ -190,7 +190,7 @@ def check(
     is called as tasks complete. Findings are computed once per distinct task signature and per
     distinct (pod requirements, accelerator, interruptible) triple, then copied with each task's id.
     """
-    from podplan.planning.fit import fit as run_fit
+    from podplan.planning.fitting import fit as run_fit
 
     ctx = RuleContext.from_platform(platform)
     result = run_fit([t.requirements for t in inputs], cluster) if cluster is not None else None

@@ -12,7 +12,7 @@ from typing import Any
 from podplan.accelerators.mig import mig_resource_name
 from podplan.planning.cluster import Cluster
 from podplan.planning.findings import Finding, make
-from podplan.planning.fit import FitResult, unmet_label_keys
+from podplan.planning.fitting import FitResult, unmet_label_keys
 from podplan.planning.inputs import TaskInput
 from podplan.planning.rules_task import RuleContext, gpu_count
 

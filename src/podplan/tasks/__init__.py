@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "ReferenceTask": "podplan.tasks.reference",
     "reference_task": "podplan.tasks.reference",
     "TaskPlugins": "podplan.tasks.plugins",
-    "eager": "podplan.tasks.eager",
+    "eager": "podplan.tasks.eager_task",
     "decorate_function": "podplan.tasks.vscode",
     "FLYTE_ENABLE_VSCODE_KEY": "podplan.tasks.vscode",
     "Interface": "podplan.tasks.interface",
@@ -93,7 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover - static re-exports for type checkers and 
     from podplan.tasks.cache import Cache, CachePolicy, VersionParameters
     from podplan.tasks.decorator import FuncOut, P, T, task
     from podplan.tasks.discovery import discover_tasks, load_target
-    from podplan.tasks.eager import eager
+    from podplan.tasks.eager_task import eager
     from podplan.tasks.echo import Echo
     from podplan.tasks.function_task import (
         AsyncPythonFunctionTask,

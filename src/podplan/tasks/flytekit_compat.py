@@ -197,7 +197,7 @@ def from_flytekit(task: Any) -> Any:
     if _isinstance(task, "flytekit.core.python_function_task", "PythonFunctionTask"):
         kwargs = resolved_kwargs(task)
         if task.metadata.is_eager:
-            from podplan.tasks.eager import eager
+            from podplan.tasks.eager_task import eager
 
             kwargs.pop("cache")
             for key in ("retries", "interruptible", "timeout", "enable_deck", "deck_fields"):
