@@ -390,6 +390,8 @@ def parse_quantity(text: str) -> Quantity:
         if info is _BINARY:
             info = _FAST_BINARY[text[-2]]
     except LookupError:
+        info = None
+    if info is None:  # outside the handler: a QuantityError must not chain a KeyError
         return _parse_general(text, keep=True)
     kind, bound, cut, _fractions = info
     body = text[:cut]
