@@ -243,7 +243,7 @@ def test_processes_left_running_are_killed_and_reported(
     out, _ = capsys.readouterr()
     assert code == 0
     data = json.loads(out)
-    assert data["value"] == "7"
+    assert data["value"] == 7
     assert any("still running when it ended" in note for note in data["notes"])
     assert wait_gone(int(pidfile.read_text()))
 

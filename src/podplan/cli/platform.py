@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
         from podplan.podspec.presets import PRESET_DIR, preset_names
 
         for name in preset_names():
-            first = (PRESET_DIR / f"{name}.yaml").read_text().splitlines()[0].lstrip("# ")
-            print(f"{name:16s} {first}")
+            print(f"{name:16s} {_summary((PRESET_DIR / f'{name}.yaml').read_text())}")
         return 0
     if action in ("show", "check"):
         from podplan.podspec.loading import load_platform
@@ -60,3 +59,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     args._parser.print_help()
     return 2
+
+
+def _summary(text: str) -> str:
+    """The first sentence of a preset file's leading comment block."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("#").strip())
+    comment = " ".join(lines)
+    end = comment.find(". ")
+    return comment if end < 0 else comment[: end + 1]

@@ -98,6 +98,15 @@ def _show(value: Any) -> str:
         return repr(value)
 
 
+def _json_value(value: Any) -> Any:
+    """The task's value as JSON data: itself when JSON can hold it, else its ``repr`` string."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
 def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Execute ``podplan run``; return the exit code."""
     from podplan.accelerators.local.targets import needs_of
@@ -160,7 +169,7 @@ def _execute(args: argparse.Namespace, task: Any, needs: Any, inputs: dict[str, 
         _json_error(args, stream, needs.name, exc)
         return 1
     if args.json:
-        stream.write(json.dumps({"task": needs.name, "value": _show(value)}) + "\n")
+        stream.write(json.dumps({"task": needs.name, "value": _json_value(value)}) + "\n")
     else:
         stream.write(_show(value) + "\n")
     return 0
@@ -197,7 +206,7 @@ def _isolated(args: argparse.Namespace, needs: Any, inputs: dict[str, Any], stre
             json.dumps(
                 {
                     "task": needs.name,
-                    "value": _show(result.value),
+                    "value": _json_value(result.value),
                     "placement": placement.to_json() if placement else None,
                     "duration_s": round(result.duration_s, 3),
                     "peak_rss_bytes": result.peak_rss_bytes,
