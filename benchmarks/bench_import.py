@@ -50,12 +50,16 @@ def main() -> None:
     floor = [wall_ms([sys.executable, "-c", "pass"]) for _ in range(args.runs)]
     help_ = [wall_ms([sys.executable, "-m", "podplan", "--help"]) for _ in range(args.runs)]
     median_import = statistics.median(imports)
-    print(f"import podplan (cumulative, -X importtime): median {median_import:.1f} ms "
-          f"over {args.runs} runs; target < {TARGET_MS:.0f} ms: "
-          f"{'met' if median_import < TARGET_MS else 'NOT met'}")
+    print(
+        f"import podplan (cumulative, -X importtime): median {median_import:.1f} ms "
+        f"over {args.runs} runs; target < {TARGET_MS:.0f} ms: "
+        f"{'met' if median_import < TARGET_MS else 'NOT met'}"
+    )
     print(f"python -c pass:          median {statistics.median(floor):.1f} ms")
-    print(f"python -m podplan --help: median {statistics.median(help_):.1f} ms "
-          f"({statistics.median(help_) / statistics.median(floor):.2f}x the bare interpreter)")
+    print(
+        f"python -m podplan --help: median {statistics.median(help_):.1f} ms "
+        f"({statistics.median(help_) / statistics.median(floor):.2f}x the bare interpreter)"
+    )
 
 
 if __name__ == "__main__":
