@@ -22,12 +22,11 @@ from podplan.podspec.resources_step import (
     canonical,
     container_resources,
     customize_container_resources,
+    final_container_resources,
     idl_to_k8s,
     platform_maps,
     quantity,
-)
-from podplan.podspec.resources_step import (
-    zero_quantity as ZERO,
+    quantity_type,
 )
 from podplan.podspec.scheduling import (
     apply_gpu_selectors,
@@ -138,20 +137,7 @@ def build_pod_dict(
         task_name,
         ex.task_version or tid.version,
     )
-    # admin (container targets, production mode) then the raw container resources
-    container_res: Any = ({}, {})
-    is_container = template.WhichOneof("target") == "container"
-    if is_container:
-        container_res = container_resources(template.container.resources, platform, prov)
-    src = build_raw_pod(template, overrides, name, cfg, container_res, att.container_name)
-    spec, primary = src.spec, src.primary
     has_overrides = overrides is not None
-    override_res = (
-        idl_to_k8s(overrides.resources) if has_overrides and overrides.HasField("resources") else None
-    )
-    base, base_name = _base_template(template, platform)
-    plat = platform_maps(platform)
-    include_url = "link_type" in template.config
     own = (
         "override pod template"
         if (
@@ -161,14 +147,38 @@ def build_pod_dict(
         )
         else "task"
     )
-    fast_primary = (
-        src.container_target
-        and not prov.enabled
-        and override_res is None
-        and base is None
+    override_pb = overrides.resources if has_overrides and overrides.HasField("resources") else None
+    # admin (container targets, production mode) then the raw container resources
+    container_res: Any = ({}, {})
+    is_container = template.WhichOneof("target") == "container"
+    # the common case: a container task on a production platform with no resource override and
+    # no pod-spec override. Admin already resolved its values with the same numbers the propeller
+    # step uses, so that step is the identity except for explicit zero cpu/memory entries (spec
+    # §2.5): the final strings come straight from admin (see final_container_resources) unless a
+    # base template turns up below.
+    fast = (
+        is_container
+        and not explain
+        and override_pb is None
+        and own == "task"
         and platform.platform_resources is None
         and platform.task_resources is not None
     )
+    if fast:
+        container_res = final_container_resources(template.container.resources, platform)
+    elif is_container:
+        container_res = container_resources(template.container.resources, platform, prov)
+    src = build_raw_pod(template, overrides, name, cfg, container_res, att.container_name)
+    spec, primary = src.spec, src.primary
+    override_res = idl_to_k8s(override_pb) if override_pb is not None else None
+    base, base_name = _base_template(template, platform)
+    if fast and base is not None:  # the template may add resources: back to the general path
+        fast = False
+        requests, limits = container_resources(template.container.resources, platform, prov)
+        spec["containers"][0]["resources"] = {"requests": requests, "limits": limits}
+    plat = platform_maps(platform)
+    include_url = "link_type" in template.config
+    final_res = None  # the fast container's resources, already canonical strings
     for kind, init in (("initContainers", True), ("containers", False)):
         for c in spec.get(kind) or []:
             cname = c.get("name", "")
@@ -177,17 +187,8 @@ def build_pod_dict(
             if "args" in c:
                 c["args"] = render_args(c["args"], att)
             decorate_env(c, plan, att, workflow, task_env, include_console_url=include_url)
-            if fast_primary and cname == primary and not init:
-                # admin already resolved these values with the same numbers and no override or
-                # template can change them: the propeller step would be the identity, except
-                # that it writes explicit zero cpu/memory entries (spec §2.5)
-                res = c["resources"]
-                for side in ("requests", "limits"):
-                    m = res[side]
-                    if "cpu" not in m:
-                        m["cpu"] = ZERO()
-                    if "memory" not in m:
-                        m["memory"] = ZERO()
+            if fast and cname == primary and not init:
+                final_res = c["resources"]
                 continue
             where = f"spec.{kind}[{cname}]"
             res = c.get("resources")
@@ -262,7 +263,7 @@ def build_pod_dict(
         spec["serviceAccountName"] = sa
     metadata = object_metadata_for(meta, template, platform, name, workflow, flag, prov)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
-    _finalize_quantities(spec)
+    _finalize_quantities(spec, final_res)
     return PodResult(pod, primary, flag, reason, prov, notes)
 
 
@@ -313,17 +314,21 @@ def _note_template(
                 sources[k] = src
 
 
-def _finalize_quantities(spec: dict[str, Any]) -> None:
-    """Quantities become canonical strings (resources, overhead, emptyDir size limits)."""
+def _finalize_quantities(spec: dict[str, Any], done: dict[str, Any] | None = None) -> None:
+    """Quantities become canonical strings (resources, overhead, emptyDir size limits).
+
+    ``done`` is a container ``resources`` map that already holds canonical strings.
+    """
+    q_type = quantity_type()
     for kind in ("initContainers", "containers"):
         for c in spec.get(kind) or []:
             res = c.get("resources")
-            if not res:
+            if not res or res is done:
                 continue
             for side in ("requests", "limits"):
                 m = res.get(side)
                 if m:
-                    res[side] = {k: canonical(v) for k, v in m.items()}
+                    res[side] = {k: str(v) if type(v) is q_type else canonical(v) for k, v in m.items()}
                 elif side in res:
                     del res[side]
     for v in spec.get("volumes") or []:

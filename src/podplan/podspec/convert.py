@@ -12,8 +12,9 @@ directly and equals the materialized model's ``to_dict()`` (a test checks it).
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["PreviewPod", "from_model", "model_to_dict", "to_model", "to_pod"]
@@ -122,7 +123,10 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {}
 def _converter(type_name: str) -> Callable[[Any], Any]:
     """A compiled ``JSON -> to_dict()`` function for ``type_name`` (built once per type).
 
-    A model's converter is registered before its fields are resolved, so recursive types work.
+    Lists, maps and models with few attributes become generated code that builds the whole
+    result in one expression (nested small models inlined); larger models copy a template of
+    ``None`` values and fill the keys present. A converter is registered (as a forwarding stub)
+    before its parts are resolved, so recursive types work.
     """
     found = _CONVERTERS.get(type_name)
     if found is not None:
@@ -132,35 +136,63 @@ def _converter(type_name: str) -> Callable[[Any], Any]:
     conv: Callable[[Any], Any]
     if tag == "prim":
         conv = _IDENTITY
-    elif tag == "list":
-        conv = list if k[2] else _list_converter(k[1])
-    elif tag == "dict":
-        conv = dict if k[2] else _dict_converter(k[1])
+    elif tag == "list" and k[2]:
+        conv = list
+    elif tag == "dict" and k[2]:
+        conv = dict
+    elif tag == "model" and len(k[3]) > _SMALL_MODEL:
+        return _loop_converter(type_name, k)
     else:
-        return _model_converter(type_name, k)  # registers itself before resolving its fields
+        _CONVERTERS[type_name] = lambda data: _CONVERTERS[type_name](data)
+        namespace: dict[str, Any] = {}
+        expr = _expr(type_name, "data", 0, namespace, itertools.count())
+        exec(f"def conv(data):\n    return {expr}\n", namespace)  # our own generated code
+        conv = namespace["conv"]
     _CONVERTERS[type_name] = conv
     return conv
 
 
-def _list_converter(inner_name: str) -> Callable[[Any], Any]:
-    inner = _converter(inner_name)
-
-    def conv(data: Any) -> Any:
-        return [None if x is None else inner(x) for x in data]
-
-    return conv
+#: models with at most this many attributes are converted by one dict display
+_SMALL_MODEL = 8
+#: how deep small models are inlined into their parent's generated code
+_INLINE_DEPTH = 4
 
 
-def _dict_converter(inner_name: str) -> Callable[[Any], Any]:
-    inner = _converter(inner_name)
+def _expr(type_name: str, var: str, depth: int, namespace: dict[str, Any], counter: Iterator[int]) -> str:
+    """Python source converting the (non-``None``) value in ``var`` of type ``type_name``."""
+    k = _kind(type_name)
+    tag = k[0]
+    if tag == "prim":
+        return var
+    if tag == "list":
+        if k[2]:
+            return f"list({var})"
+        x = f"x{next(counter)}"
+        return f"[None if {x} is None else {_expr(k[1], x, depth + 1, namespace, counter)} for {x} in {var}]"
+    if tag == "dict":
+        if k[2]:
+            return f"dict({var})"
+        n = next(counter)
+        key, v = f"k{n}", f"v{n}"
+        inner = _expr(k[1], v, depth + 1, namespace, counter)
+        return f"{{{key}: None if {v} is None else {inner} for {key}, {v} in {var}.items()}}"
+    if depth > 0 and (len(k[3]) > _SMALL_MODEL or depth > _INLINE_DEPTH):
+        name = f"c{next(counter)}"
+        namespace[name] = _converter(type_name)
+        return f"{name}({var})"
+    by_json = k[2]  # in the model's attribute order, as to_dict() emits them
+    parts = []
+    for json_key, (attr, field_type, primitive) in by_json.items():
+        if primitive:
+            parts.append(f"{attr!r}: {var}.get({json_key!r})")
+        else:
+            v = f"v{next(counter)}"
+            inner = _expr(field_type, v, depth + 1, namespace, counter)
+            parts.append(f"{attr!r}: None if ({v} := {var}.get({json_key!r})) is None else {inner}")
+    return "{" + ", ".join(parts) + "}"
 
-    def conv(data: Any) -> Any:
-        return {key: None if v is None else inner(v) for key, v in data.items()}
 
-    return conv
-
-
-def _model_converter(type_name: str, k: tuple[Any, ...]) -> Callable[[Any], Any]:
+def _loop_converter(type_name: str, k: tuple[Any, ...]) -> Callable[[Any], Any]:
     by_json, nones = k[2], k[4]
     fields: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
     lookup = fields.get

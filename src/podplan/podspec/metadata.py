@@ -99,11 +99,14 @@ def object_metadata(
     md = template.metadata
     if md.HasField("metadata"):
         task_meta = md.metadata
-        labels.update(task_meta.labels)
-        annotations.update(task_meta.annotations)
+        task_labels, task_annotations = task_meta.labels, task_meta.annotations
+        if task_labels:
+            labels.update(task_labels)
+        if task_annotations:
+            annotations.update(task_annotations)
         if explain:
-            _record(prov, "labels", task_meta.labels, "task (metadata labels)")
-            _record(prov, "annotations", task_meta.annotations, "task (metadata annotations)")
+            _record(prov, "labels", task_labels, "task (metadata labels)")
+            _record(prov, "annotations", task_annotations, "task (metadata annotations)")
     execution_labels = _execution_labels(plan, workflow, template.id.name, interruptible)
     labels.update(execution_labels)
     ex_annotations = plan.ex.annotations

@@ -22,10 +22,12 @@ __all__ = [
     "admin_defaults",
     "apply_resource_overrides",
     "customize_container_resources",
+    "final_container_resources",
     "idl_to_k8s",
     "parse_resource_list",
     "platform_maps",
     "quantity",
+    "quantity_type",
     "sanitize_gpu",
 ]
 
@@ -88,6 +90,12 @@ def canonical(value: Any) -> str:
 def zero_quantity() -> Quantity:
     """The zero quantity (``"0"``)."""
     return _zero()
+
+
+def quantity_type() -> type:
+    """The ``podplan.resources.Quantity`` class (imported on first use)."""
+    r = _R if _R is not None else _res()
+    return r.Quantity
 
 
 def _zero() -> Quantity:
@@ -260,6 +268,37 @@ def container_resources(pb_resources: Any, platform: Any, prov: Provenance) -> R
         if len(_CONTAINER_CACHE) > 4096:
             _CONTAINER_CACHE.clear()
         hit = _CONTAINER_CACHE[key] = (tr, maps)
+    return dict(hit[1][0]), dict(hit[1][1])
+
+
+_FINAL_CACHE: dict[tuple[bytes, int], tuple[Any, tuple[dict[str, str], dict[str, str]]]] = {}
+
+
+def final_container_resources(pb_resources: Any, platform: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The final resources of a container task's container when only admin shapes them.
+
+    That is a production platform (admin ``task_resources``, no ``platform_resources``), no
+    resource or pod-spec override and no base template: the propeller step then adds explicit
+    zero ``cpu``/``memory`` entries and changes nothing else (spec §2.5). Canonical strings,
+    memoized like :func:`container_resources`; the returned maps are fresh copies.
+    """
+    tr = platform.task_resources
+    key = (pb_resources.SerializeToString(deterministic=True), id(tr))
+    hit = _FINAL_CACHE.get(key)
+    if hit is None or hit[0] is not tr:
+        from podplan.podspec.provenance import Provenance
+
+        requests, limits = container_resources(pb_resources, platform, Provenance(False))
+        final: list[dict[str, str]] = []
+        for m in (requests, limits):
+            if "cpu" not in m:
+                m["cpu"] = _zero()
+            if "memory" not in m:
+                m["memory"] = _zero()
+            final.append({k: str(v) for k, v in m.items()})
+        if len(_FINAL_CACHE) > 4096:
+            _FINAL_CACHE.clear()
+        hit = _FINAL_CACHE[key] = (tr, (final[0], final[1]))
     return dict(hit[1][0]), dict(hit[1][1])
 
 

@@ -188,11 +188,13 @@ def apply_gpu_selectors(spec: dict[str, Any], accel: Any, plan: PlatformPlan, pr
     if affinity is None:
         affinity = spec["affinity"] = {}
     tolerations = spec.setdefault("tolerations", [])
+    # both requirements go into every term together (the same as adding them one after another)
+    reqs: list[dict[str, Any]] = []
     device = accel.device
     if device:
         label = cfg.gpu_device_node_label
         r = {"key": label, "operator": "In", "values": [device]}
-        add_required_requirements(affinity, r)
+        reqs.append(r)
         t = {"key": label, "value": device, "operator": "Equal", "effect": "NoSchedule"}
         tolerations.append(t)
         if prov.enabled:
@@ -216,9 +218,11 @@ def apply_gpu_selectors(spec: dict[str, Any], accel: Any, plan: PlatformPlan, pr
         tol = {"key": label, "value": size, "operator": "Equal", "effect": "NoSchedule"}
         why = f"accelerator rule (partition {size})"
     if nsr is not None:
-        add_required_requirements(affinity, nsr)
+        reqs.append(nsr)
         if prov.enabled:
             prov.set(requirement_key(nsr), why)
+    if reqs:
+        add_required_requirements(affinity, *reqs)
     if tol is not None:
         tolerations.append(tol)
         if prov.enabled:
