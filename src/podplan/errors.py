@@ -213,3 +213,8 @@ class LocalGPUWarning(PodplanError, UserWarning):
 
 class TargetError(PodplanError, ValueError):
     """A CLI target (``file.py:task``, ``package.module``) cannot be loaded."""
+
+
+class FlytekitConversionWarning(PodplanError, UserWarning):
+    """Warning category: a flytekit task value that flytekit itself drops from its template
+    (e.g. an int ``shared_memory``) is dropped from the converted task too."""

@@ -7,9 +7,18 @@ the same public API a user would write (``podplan.task`` / ``Echo`` / ``Referenc
 accelerator through its flyteidl form, metadata field by field — so that the preview of a
 flytekit-defined task equals the preview of the same task written with podplan.
 
-Not carried over (documented in ``docs/tasks-advanced.md``): a custom ``task_resolver``,
-plugin-specific ``get_custom``/``get_config`` of flytekit plugin classes (the ``task_config``
-object itself is passed through), ``ImageSpec`` images (use an image string), documentation.
+Every attribute flytekit keeps is read: resources (flytekit's stored request/limit sides, so
+a scalar in ``resources=`` stays a request only, as in flytekit's template — see
+``docs/tasks-advanced.md``), accelerator (device, partition, unpartitioned), shared memory,
+pod template (spec, name, labels, annotations, primary container), ``pod_template_name``,
+metadata (interruptible, retries, timeout, cache, deprecated, labels, annotations),
+environment, container image (an ``ImageSpec`` through its own ``image_name()``), secrets,
+``task_config``, execution mode (``@dynamic``), a custom ``task_resolver``, docs and deck flags.
+A flytekit workflow ``Node`` built by ``with_overrides`` converts to a podplan task node.
+
+Not carried over: flytekit plugin task types (``task_type`` other than ``python-task``, e.g.
+``pytorch``): the backend builds those with another plugin, so they are refused with a
+``TargetError`` instead of being previewed as plain pods.
 """
 
 from __future__ import annotations
@@ -17,11 +26,14 @@ from __future__ import annotations
 import datetime
 import inspect
 import sys
+import warnings
 from typing import Any
 
-from podplan.errors import TargetError
+from podplan.errors import FlytekitConversionWarning, TargetError
 
 __all__ = ["from_flytekit", "resolved_kwargs"]
+
+_DEFAULT_RESOLVER = "flytekit.core.python_auto_container.default_task_resolver"
 
 _RESOURCE_FIELDS = ("cpu", "mem", "gpu", "ephemeral_storage")
 
@@ -123,13 +135,100 @@ def _pickle_untyped(fn: Any) -> bool:
 
 
 def _container_image(task: Any) -> str | None:
+    """The image string; an ``ImageSpec`` gives the name flytekit registers (``image_name()``)."""
     image = getattr(task, "container_image", None)
     if image is None or isinstance(image, str):
         return image
+    image_name = getattr(image, "image_name", None)
+    if callable(image_name):
+        try:
+            name = image_name()
+        except Exception as exc:
+            raise TargetError(
+                f"flytekit task {task.name!r}: container_image {type(image).__name__}.image_name() failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if isinstance(name, str):
+            return name
     raise TargetError(
         f"flytekit task {task.name!r}: container_image is a {type(image).__name__}; podplan reads image "
-        "strings only (write the image name, e.g. 'repo/image:tag')"
+        "strings and ImageSpec objects (write the image name, e.g. 'repo/image:tag')"
     )
+
+
+def _shared_memory(task: Any) -> Any:
+    """flytekit's rule (spec §4): ``True`` or a ``str`` is kept; anything else never reaches its
+    template, so the converted task drops it too (with a warning — the backend never sees it)."""
+    value = getattr(task, "shared_memory", None)
+    if value is None or value is True or isinstance(value, str):
+        return value
+    if value is not False:
+        warnings.warn(
+            f"flytekit task {task.name!r}: shared_memory={value!r} is neither True nor a str; flytekit "
+            "drops it from the task template, so no shared-memory volume is created (write '1Gi' or True)",
+            FlytekitConversionWarning,
+            stacklevel=3,
+        )
+    return None
+
+
+def _docs(value: Any) -> Any:
+    """flytekit ``Documentation`` → podplan ``Documentation`` (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    from podplan.tasks.metadata import Description, Documentation
+
+    long = getattr(value, "long_description", None)
+    description = None
+    if long is not None:
+        fmt = getattr(long, "format", None)
+        fmt = getattr(fmt, "value", fmt)
+        description = Description(
+            value=getattr(long, "value", None),
+            uri=getattr(long, "uri", None),
+            icon_link=getattr(long, "icon_link", None),
+            format=fmt if isinstance(fmt, str) and fmt else "rst",
+        )
+    source = getattr(value, "source_code", None)
+    link = getattr(source, "link", source)
+    return Documentation(
+        short_description=getattr(value, "short_description", None),
+        long_description=description,
+        source_code=link if isinstance(link, str) else None,
+    )
+
+
+class _FlytekitResolver:
+    """A custom flytekit resolver: its ``location``, and its ``loader_args`` computed on the
+    original flytekit task (what flytekit writes into the container args)."""
+
+    def __init__(self, resolver: Any, flytekit_task: Any) -> None:
+        self._resolver = resolver
+        self._task = flytekit_task
+        self.location: str = resolver.location
+
+    def loader_args(self, settings: Any, task: Any) -> list[str]:
+        """The resolver's loader args for the flytekit task (``task`` is the converted one)."""
+        return list(self._resolver.loader_args(settings, self._task))
+
+    def __repr__(self) -> str:
+        return f"_FlytekitResolver({self.location!r})"
+
+
+def _resolver(task: Any) -> Any:
+    resolver = getattr(task, "task_resolver", None)
+    location = getattr(resolver, "location", None)
+    if resolver is None or location == _DEFAULT_RESOLVER or not isinstance(location, str):
+        return None
+    return _FlytekitResolver(resolver, task)
+
+
+def _execution_mode(task: Any) -> Any:
+    from podplan.tasks.function_task import ExecutionBehavior
+
+    mode = getattr(task, "execution_mode", None)
+    name = getattr(mode, "name", "DEFAULT")
+    return ExecutionBehavior[name] if name in ExecutionBehavior.__members__ else ExecutionBehavior.DEFAULT
 
 
 def _deck_kwargs(task: Any) -> dict[str, Any]:
@@ -164,21 +263,39 @@ def resolved_kwargs(task: Any) -> dict[str, Any]:
         "pod_template": _pod_template(getattr(task, "pod_template", None)),
         "pod_template_name": md.pod_template_name,
         "accelerator": _accelerator(getattr(task, "accelerator", None)),
-        "shared_memory": getattr(task, "shared_memory", None),
+        "shared_memory": _shared_memory(task),
         "labels": dict(md.labels) if getattr(md, "labels", None) else None,
         "annotations": dict(md.annotations) if getattr(md, "annotations", None) else None,
         "pickle_untyped": _pickle_untyped(task.task_function),
+        "docs": _docs(getattr(task, "docs", None)),
     }
+    mode = _execution_mode(task)
+    if mode.name != "DEFAULT":
+        kwargs["execution_mode"] = mode
+        hints = getattr(task, "node_dependency_hints", None)
+        if hints:
+            kwargs["node_dependency_hints"] = list(hints)
+    resolver = _resolver(task)
+    if resolver is not None:
+        kwargs["task_resolver"] = resolver
     kwargs.update(_deck_kwargs(task))
     return kwargs
 
 
 def from_flytekit(task: Any) -> Any:
-    """The podplan task equivalent to the flytekit task object ``task``.
+    """The podplan task (or task node) equivalent to the flytekit object ``task``.
 
-    Supports flytekit function tasks (sync, async and eager), ``Echo`` and ``ReferenceTask``;
-    anything else raises ``TargetError`` naming the task and its class.
+    Supports flytekit function tasks (sync, async, ``@dynamic`` and ``@eager``), ``Echo``,
+    ``ReferenceTask``, and a workflow ``Node`` (or the ``Promise`` that ``with_overrides``
+    returns inside a workflow), which becomes ``converted_task.with_overrides(...)`` carrying
+    the node's final state. Anything else — including plugin task types — raises
+    ``TargetError`` naming the task and its class.
     """
+    if _isinstance(task, "flytekit.core.promise", "Promise"):
+        ref = getattr(task, "ref", None)
+        task = getattr(ref, "node", task)
+    if _isinstance(task, "flytekit.core.node", "Node"):
+        return _node(task, from_flytekit(task.flyte_entity))
     if _isinstance(task, "flytekit.core.task", "Echo"):
         from podplan.tasks.echo import Echo
 
@@ -195,6 +312,7 @@ def from_flytekit(task: Any) -> Any:
             ),
         )
     if _isinstance(task, "flytekit.core.python_function_task", "PythonFunctionTask"):
+        _check_task_type(task)
         kwargs = resolved_kwargs(task)
         if task.metadata.is_eager:
             from podplan.tasks.eager_task import eager
@@ -212,6 +330,16 @@ def from_flytekit(task: Any) -> Any:
         f"flytekit task {name!r} is a {type(task).__module__}.{type(task).__qualname__}; podplan reads "
         "flytekit function tasks (@task, @eager), Echo and ReferenceTask"
     )
+
+
+def _check_task_type(task: Any) -> None:
+    task_type = getattr(task, "task_type", "python-task")
+    if task_type != "python-task":
+        raise TargetError(
+            f"flytekit task {task.name!r} has task type {task_type!r} ({type(task).__qualname__}, a flytekit "
+            "plugin): Flyte's backend builds it with that plugin, not as a plain pod, so podplan cannot "
+            "preview it; podplan reads task type 'python-task' only"
+        )
 
 
 def _located_like(flytekit_task: Any, converted: Any) -> Any:
@@ -234,3 +362,78 @@ def _eager_metadata(md: Any) -> Any:
         is_eager=True,
         generates_deck=True,
     )
+
+
+# --- workflow nodes (with_overrides) --------------------------------------------------------------
+
+_IDL_RESOURCE_FIELDS = {"CPU": "cpu", "MEMORY": "mem", "GPU": "gpu", "EPHEMERAL_STORAGE": "ephemeral_storage"}
+
+
+def _override_side(entries: Any) -> Any:
+    """flytekit ``ResourceEntry`` models → podplan ``Resources`` (``None`` when empty)."""
+    from podplan.resources import Resources
+
+    values: dict[str, Any] = {}
+    for entry in entries or ():
+        name = getattr(entry.name, "name", None)
+        if name is None:  # flytekit keeps the proto enum number
+            from flyteidl.core import tasks_pb2
+
+            name = tasks_pb2.Resources.ResourceName.Name(int(entry.name))
+        field = _IDL_RESOURCE_FIELDS.get(name)
+        if field is None:
+            raise TargetError(f"flytekit node override: resource {name!r} is not one podplan models")
+        values[field] = entry.value
+    return Resources(**values) if values else None
+
+
+def _node(node: Any, task: Any) -> Any:
+    """``task.with_overrides(...)`` reproducing the final state of the flytekit ``node``.
+
+    flytekit's node keeps resolved values — resource entries (a scalar in ``resources=`` is a
+    request only, as on its wire), extended resources as a flyteidl message, and a
+    ``NodeMetadata`` that already holds the task's retries/timeout/interruptible — so the
+    converted node serializes to flytekit's ``TaskNodeOverrides`` and ``NodeMetadata``.
+    """
+    kwargs: dict[str, Any] = {}
+    node_id = getattr(node, "id", None) or "n0"
+    if node_id != "n0":
+        kwargs["node_name"] = node_id
+    aliases = getattr(node, "_aliases", None)
+    if aliases:
+        kwargs["aliases"] = {a.var: a.alias for a in aliases}
+    spec = getattr(node, "_resources", None)
+    if spec is not None:
+        kwargs["requests"] = _override_side(spec.requests)
+        kwargs["limits"] = _override_side(spec.limits)
+    extended = getattr(node, "_extended_resources", None)
+    if extended is not None:
+        if extended.HasField("gpu_accelerator"):
+            from podplan.accelerators import accelerator_from_idl
+
+            kwargs["accelerator"] = accelerator_from_idl(extended.gpu_accelerator)
+        if extended.HasField("shared_memory"):
+            kwargs["shared_memory"] = extended.shared_memory.size_limit or True
+    image = getattr(node, "_container_image", None)
+    if image:
+        kwargs["container_image"] = image
+    if getattr(node, "_pod_template", None) is not None:
+        kwargs["pod_template"] = _pod_template(node._pod_template)
+    md = node.metadata
+    default_name = task.name.rpartition(".")[2]
+    if md.name and md.name != default_name:
+        kwargs["name"] = md.name
+    if md.timeout is not None:
+        kwargs["timeout"] = md.timeout
+    retries = getattr(md.retries, "retries", None)
+    if retries is not None:
+        kwargs["retries"] = retries
+    if md.interruptible is not None:
+        kwargs["interruptible"] = md.interruptible
+    if md.cacheable is not None:
+        kwargs["cache"] = bool(md.cacheable)
+    if md.cache_version:
+        kwargs["cache_version"] = md.cache_version
+    if md.cache_serializable is not None:
+        kwargs["cache_serialize"] = bool(md.cache_serializable)
+    return task.with_overrides(**kwargs)
