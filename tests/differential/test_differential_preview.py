@@ -601,3 +601,49 @@ def test_mixed_module_discovers_both_kinds(tmp_path: Path) -> None:
     renamed = json.loads(json.dumps(pods["fk_gpu"]).replace("fk-gpu", "pp-gpu").replace("fk_gpu", "pp_gpu"))
     _assert_same(pods["pp_gpu"], renamed, "twin tasks in one module")
     assert pods["pp_node"]["metadata"]["labels"]["interruptible"] == "true"
+
+
+def test_reexported_tasks_of_both_sdks_belong_to_their_home_module(tmp_path: Path) -> None:
+    """A module importing tasks (function tasks and Echo, either SDK) does not list them again;
+    a task built by a factory elsewhere belongs to the module that assigns it."""
+    from podplan.tasks.discovery import discover_tasks
+
+    (tmp_path / "home_tasks_dp.py").write_text(
+        textwrap.dedent(
+            """\
+            import flytekit
+            import podplan
+            from flytekit.core.task import Echo
+
+
+            fk_echo = Echo(name="fk_echo", inputs={"a": int})
+            pp_echo = podplan.Echo(name="pp_echo", inputs={"a": int})
+
+
+            @flytekit.task
+            def fk_t(a: int) -> int:
+                return a
+
+
+            def make_task():
+                @podplan.task
+                def made(a: int) -> int:
+                    return a
+
+                return made
+            """
+        )
+    )
+    (tmp_path / "user_tasks_dp.py").write_text(
+        "from home_tasks_dp import fk_echo, pp_echo, fk_t, make_task\n\nfrom_factory = make_task()\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        home = discover_tasks([str(tmp_path / "home_tasks_dp.py")])
+        user = discover_tasks([str(tmp_path / "user_tasks_dp.py")])
+    assert [d.qualified_name for d in home] == [
+        "home_tasks_dp.fk_echo",
+        "home_tasks_dp.pp_echo",
+        "home_tasks_dp.fk_t",
+    ]
+    assert [d.qualified_name for d in user] == ["user_tasks_dp.from_factory"]

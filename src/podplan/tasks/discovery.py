@@ -108,9 +108,27 @@ def _entry(qualified_name: str, obj: Any, where: str, source: str | None) -> Dis
 
 
 def _home_module(obj: Any) -> str | None:
+    """Where ``obj`` was defined: its function's module, else the module that created it
+    (``instantiated_in`` — Echo and reference tasks of both SDKs); ``None`` when unknown."""
     fn = getattr(obj, "task_function", None) or getattr(obj, "_task_function", None)
     module = getattr(fn, "__module__", None)
-    return module if isinstance(module, str) else None
+    if isinstance(module, str):
+        return module
+    try:
+        created = getattr(obj, "instantiated_in", None)
+    except Exception:  # a flytekit property may raise before tracking completed
+        return None
+    return created if isinstance(created, str) and created and created != "__main__" else None
+
+
+def _defined_elsewhere(obj: Any, module: types.ModuleType) -> bool:
+    """True when ``obj`` is a re-export: its home module is another module that holds it too
+    (a task built by a factory in another module belongs to the module that assigns it)."""
+    home = _home_module(obj)
+    if home is None or home == module.__name__:
+        return False
+    home_module = sys.modules.get(home)
+    return home_module is not None and any(v is obj for v in vars(home_module).values())
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -210,10 +228,7 @@ def _module_entities(module: types.ModuleType) -> list[tuple[str, Any]]:
     """Tasks in ``module`` in definition order, skipping ones imported from elsewhere."""
     found = []
     for attr, obj in list(vars(module).items()):
-        if attr.startswith("__") or not is_task(obj):
-            continue
-        home = _home_module(obj)
-        if home is not None and home != module.__name__:
+        if attr.startswith("__") or not is_task(obj) or _defined_elsewhere(obj, module):
             continue
         found.append((attr, obj))
     return found
