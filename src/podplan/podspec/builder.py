@@ -63,8 +63,8 @@ class PodResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _base_template(template: Any, platform: Any) -> tuple[dict[str, Any] | None, str]:
-    name = template.metadata.pod_template_name if template.HasField("metadata") else ""
+def _base_template(md: Any, platform: Any) -> tuple[dict[str, Any] | None, str]:
+    name = md.pod_template_name
     templates = platform.pod_templates
     if name:
         found = templates.get(name)
@@ -171,12 +171,12 @@ def build_pod_dict(
     src = build_raw_pod(template, overrides, name, cfg, container_res, att.container_name)
     spec, primary = src.spec, src.primary
     override_res = idl_to_k8s(override_pb) if override_pb is not None else None
-    base, base_name = _base_template(template, platform)
+    base, base_name = _base_template(md, platform)
     if fast and base is not None:  # the template may add resources: back to the general path
         fast = False
         requests, limits = container_resources(template.container.resources, platform, prov)
         spec["containers"][0]["resources"] = {"requests": requests, "limits": limits}
-    plat = platform_maps(platform)
+    plat = None if fast else platform_maps(platform)  # only the general path uses it
     include_url = "link_type" in template.config
     final_res = None  # the fast container's resources, already canonical strings
     for kind, init in (("initContainers", True), ("containers", False)):
@@ -230,9 +230,8 @@ def build_pod_dict(
         raise PodBuildError(f"invalid TaskSpecification, primary container [{primary}] not defined")
     # UpdatePod fills the workflow's service account; only when that is empty does the pod plugin
     # fall back to the security context's run_as account (GetServiceAccountNameFromTaskExecutionMetadata)
-    run_as = (
-        template.security_context.run_as.k8s_service_account if template.HasField("security_context") else ""
-    )
+    sc = template.security_context if template.HasField("security_context") else None
+    run_as = sc.run_as.k8s_service_account if sc is not None else ""
     sa = ex.service_account or run_as
     update_pod(spec, plan, flag, ex.service_account, prov)
     if primary_c.get("securityContext") is None and cfg.default_security_context is not None:
@@ -257,29 +256,16 @@ def build_pod_dict(
                 c["image"] = overrides.container_image
                 prov.set(f"spec.containers[{primary}].image", "override")
     containers = spec.get("containers") or []
-    if template.type == "sidecar" or (len(containers) == 1 and template.type != "raw-container"):
+    task_type = template.type
+    if task_type == "sidecar" or (len(containers) == 1 and task_type != "raw-container"):
         meta.setdefault("annotations", {})["primary_container_name"] = primary
     if not spec.get("serviceAccountName"):
         spec["serviceAccountName"] = sa
-    metadata = object_metadata_for(meta, template, platform, name, workflow, flag, prov)
+    metadata = object_metadata(meta, sc, plan, name, workflow, flag, prov, md, task_name)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
-    _finalize_quantities(spec, final_res)
+    if not fast:  # the fast container's resources and the shared-memory size are final already
+        _finalize_quantities(spec, final_res)
     return PodResult(pod, primary, flag, reason, prov, notes)
-
-
-def object_metadata_for(
-    meta: dict[str, Any], template: Any, platform: Any, name: str, workflow: str, flag: bool, prov: Provenance
-) -> dict[str, Any]:
-    """Object metadata (delegates to :func:`podplan.podspec.metadata.object_metadata`)."""
-    return object_metadata(
-        pod_meta=meta,
-        template=template,
-        platform=platform,
-        name=name,
-        workflow=workflow,
-        interruptible=flag,
-        prov=prov,
-    )
 
 
 def _note_template(
@@ -315,7 +301,7 @@ def _note_template(
 
 
 def _finalize_quantities(spec: dict[str, Any], done: dict[str, Any] | None = None) -> None:
-    """Quantities become canonical strings (resources, overhead, emptyDir size limits).
+    """Quantities become canonical strings (container resources, emptyDir size limits).
 
     ``done`` is a container ``resources`` map that already holds canonical strings.
     """

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "decorate_env",
+    "flytegen_labels",
     "fnv32a",
     "path_placeholders",
     "render_args",
@@ -57,6 +58,22 @@ def sanitize_label_value(name: str) -> str:
     """Flyte's ``SanitizeLabelValue``: lower-case, invalid runs to ``-``, ≤ 63 chars, trimmed."""
     name = _INVALID_LABEL.sub("-", name.lower())
     return name[:63].strip("-")
+
+
+_LABEL_CHARS = frozenset("-abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def flytegen_labels(task_name: str) -> tuple[str, str]:
+    """``SanitizeLabelValue`` of ``.flytegen.<task_name>`` and of ``task_name``, with one substitution.
+
+    The prefix substitutes to ``-flytegen-``; the name follows, except that a name starting with
+    an invalid character merges that run into the prefix's last one. (Lower-casing differs in
+    context only for a final sigma, which is invalid either way.)
+    """
+    low = task_name.lower()
+    sub = _INVALID_LABEL.sub("-", low)
+    prefixed = "-flytegen-" + (sub[1:] if low and low[0] not in _LABEL_CHARS else sub)
+    return prefixed[:63].strip("-"), sub[:63].strip("-")
 
 
 def _per_retry_key(name: str) -> str:

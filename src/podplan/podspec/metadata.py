@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from podplan.podspec.envs import sanitize_label_value
-from podplan.podspec.plan import PlatformPlan, platform_plan
+from podplan.podspec.envs import flytegen_labels, sanitize_label_value
+from podplan.podspec.plan import PlatformPlan
 from podplan.podspec.provenance import Provenance
 
 __all__ = ["object_metadata", "secret_annotations"]
@@ -50,31 +50,39 @@ def _execution_labels(
 ) -> dict[str, str]:
     """CR labels + node labels (``execution-id`` … ``interruptible``)."""
     ex = plan.ex
+    if ex.workflow:
+        workflow_label, task_label = sanitize_label_value(workflow), sanitize_label_value(task_name)
+    else:  # the single-task workflow .flytegen.<task name>
+        workflow_label, task_label = flytegen_labels(task_name)
     return {
         "execution-id": ex.name,
         "project": ex.project,
         "domain": ex.domain,
-        "workflow-name": sanitize_label_value(workflow),
+        "workflow-name": workflow_label,
         "shard-key": plan.shard_key,
         **ex.labels,
         "node-id": plan.node_label,
-        "task-name": sanitize_label_value(task_name),
+        "task-name": task_label,
         "interruptible": "true" if interruptible else "false",
     }
 
 
 def object_metadata(
-    *,
     pod_meta: dict[str, Any],
-    template: Any,
-    platform: Any,
+    security_context: Any,
+    plan: PlatformPlan,
     name: str,
     workflow: str,
     interruptible: bool,
     prov: Provenance,
+    md: Any,
+    task_name: str,
 ) -> dict[str, Any]:
-    """Build ``metadata`` (name, namespace, labels, annotations, finalizers) of the pod."""
-    plan = platform_plan(platform)
+    """Build ``metadata`` (name, namespace, labels, annotations, finalizers) of the pod.
+
+    ``security_context`` (or None), ``md`` and ``task_name`` are the template's ``security_context``,
+    ``metadata`` and ``id.name``.
+    """
     cfg = plan.cfg
     explain = prov.enabled
     # each step updates the maps in precedence order; with --explain it records the source too
@@ -96,7 +104,6 @@ def object_metadata(
             prov.set(f"metadata.labels.{k}", label_src.get(k, "task"))
         for k in own_annotations or ():
             prov.set(f"metadata.annotations.{k}", ann_src.get(k, "task"))
-    md = template.metadata
     if md.HasField("metadata"):
         task_meta = md.metadata
         task_labels, task_annotations = task_meta.labels, task_meta.annotations
@@ -107,7 +114,7 @@ def object_metadata(
         if explain:
             _record(prov, "labels", task_labels, "task (metadata labels)")
             _record(prov, "annotations", task_annotations, "task (metadata annotations)")
-    execution_labels = _execution_labels(plan, workflow, template.id.name, interruptible)
+    execution_labels = _execution_labels(plan, workflow, task_name, interruptible)
     labels.update(execution_labels)
     ex_annotations = plan.ex.annotations
     if ex_annotations:
@@ -116,8 +123,8 @@ def object_metadata(
         _record(prov, "labels", execution_labels, "execution")
         prov.set("metadata.labels.interruptible", "interruptible rule (node label)")
         _record(prov, "annotations", ex_annotations, "execution")
-    if template.HasField("security_context"):
-        sc = template.security_context
+    sc = security_context
+    if sc is not None:
         if sc.secrets:
             secret_values = secret_annotations(sc.secrets)
             annotations.update(secret_values)

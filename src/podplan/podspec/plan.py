@@ -76,6 +76,7 @@ class PlatformPlan:
         "node_label",
         "non_interruptible_req",
         "platform",
+        "pod_defaults",
         "resource_tolerations",
         "shard_key",
         "unpartitioned_req",
@@ -104,6 +105,13 @@ class PlatformPlan:
         self.unpartitioned_req = _req(cfg.gpu_unpartitioned_node_selector_requirement)
         tol = cfg.gpu_unpartitioned_toleration
         self.unpartitioned_toleration = tol.as_k8s() if tol is not None else None
+        #: whether any pod-level default (affinity, security context, host network, DNS) is set
+        self.pod_defaults = (
+            cfg.default_affinity is not None
+            or cfg.default_pod_security_context is not None
+            or cfg.enable_host_networking_pod is not None
+            or cfg.default_pod_dns_config is not None
+        )
         self.shard_key = str(fnv32a(ex.name) % SHARD_KEYSPACE)
         self.node_label = sanitize_label_value(ex.node_id)
         self._attempts: dict[int, AttemptPlan] = {}

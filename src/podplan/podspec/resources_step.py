@@ -21,6 +21,7 @@ __all__ = [
     "ResourceMaps",
     "admin_defaults",
     "apply_resource_overrides",
+    "canonical_string",
     "customize_container_resources",
     "final_container_resources",
     "idl_to_k8s",
@@ -85,6 +86,19 @@ def canonical(value: Any) -> str:
     if isinstance(value, r.Quantity):
         return str(value)
     return str(quantity(value))
+
+
+_CANONICAL: dict[str, str] = {}
+
+
+def canonical_string(value: str, where: str = "quantity") -> str:
+    """The canonical string of the quantity spelled ``value`` (memoized by spelling)."""
+    found = _CANONICAL.get(value)
+    if found is None:
+        found = str(quantity(value, where))
+        if len(_CANONICAL) < 4096:
+            _CANONICAL[value] = found
+    return found
 
 
 def zero_quantity() -> Quantity:
@@ -283,7 +297,7 @@ def final_container_resources(pb_resources: Any, platform: Any) -> tuple[dict[st
     memoized like :func:`container_resources`; the returned maps are fresh copies.
     """
     tr = platform.task_resources
-    key = (pb_resources.SerializeToString(deterministic=True), id(tr))
+    key = (pb_resources.SerializeToString(), id(tr))  # no maps in Resources: already deterministic
     hit = _FINAL_CACHE.get(key)
     if hit is None or hit[0] is not tr:
         from podplan.podspec.provenance import Provenance

@@ -12,7 +12,7 @@ from typing import Any
 from podplan.errors import PodBuildError
 from podplan.podspec.plan import PlatformPlan, copy_requirement
 from podplan.podspec.provenance import Provenance, requirement_key, toleration_key
-from podplan.podspec.resources_step import quantity
+from podplan.podspec.resources_step import canonical_string
 
 __all__ = [
     "add_required_requirements",
@@ -25,6 +25,13 @@ __all__ = [
 
 def add_required_requirements(affinity: dict[str, Any], *reqs: dict[str, Any]) -> None:
     """``AddRequiredNodeSelectorRequirements``: append to every required term, or create one."""
+    if not affinity:  # the common case, built in one go
+        affinity["nodeAffinity"] = {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [dict(r) for r in reqs]}]
+            }
+        }
+        return
     node: dict[str, Any] = affinity.get("nodeAffinity") or {}
     affinity["nodeAffinity"] = node
     required: dict[str, Any] = node.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
@@ -140,16 +147,17 @@ def update_pod(
             for k in cfg.interruptible_node_selector:
                 prov.set(f"spec.nodeSelector.{k}", "interruptible rule (interruptible-node-selector)")
     spec["nodeSelector"] = selector
-    if spec.get("affinity") is None and cfg.default_affinity is not None:
-        spec["affinity"] = copy.deepcopy(cfg.default_affinity)
-        prov.set("spec.affinity", "platform config (default-affinity)")
-    if spec.get("securityContext") is None and cfg.default_pod_security_context is not None:
-        spec["securityContext"] = copy.deepcopy(cfg.default_pod_security_context)
-        prov.set("spec.securityContext", "platform config (default-pod-security-context)")
-    if cfg.enable_host_networking_pod is not None:
-        spec["hostNetwork"] = cfg.enable_host_networking_pod
-    if spec.get("dnsConfig") is None and cfg.default_pod_dns_config is not None:
-        spec["dnsConfig"] = copy.deepcopy(cfg.default_pod_dns_config)
+    if plan.pod_defaults:
+        if spec.get("affinity") is None and cfg.default_affinity is not None:
+            spec["affinity"] = copy.deepcopy(cfg.default_affinity)
+            prov.set("spec.affinity", "platform config (default-affinity)")
+        if spec.get("securityContext") is None and cfg.default_pod_security_context is not None:
+            spec["securityContext"] = copy.deepcopy(cfg.default_pod_security_context)
+            prov.set("spec.securityContext", "platform config (default-pod-security-context)")
+        if cfg.enable_host_networking_pod is not None:
+            spec["hostNetwork"] = cfg.enable_host_networking_pod
+        if spec.get("dnsConfig") is None and cfg.default_pod_dns_config is not None:
+            spec["dnsConfig"] = copy.deepcopy(cfg.default_pod_dns_config)
     affinity = spec.get("affinity")
     if affinity is None:
         affinity = spec["affinity"] = {}
@@ -216,7 +224,7 @@ def apply_gpu_selectors(spec: dict[str, Any], accel: Any, plan: PlatformPlan, pr
         label = cfg.gpu_partition_size_node_label
         nsr = {"key": label, "operator": "In", "values": [size]}
         tol = {"key": label, "value": size, "operator": "Equal", "effect": "NoSchedule"}
-        why = f"accelerator rule (partition {size})"
+        why = f"accelerator rule (partition {size})" if prov.enabled else ""
     if nsr is not None:
         reqs.append(nsr)
         if prov.enabled:
@@ -252,12 +260,12 @@ def apply_shared_memory(spec: dict[str, Any], shm: Any, primary: str, prov: Prov
             raise PodBuildError(f"shared memory: {path} is already mounted in container")
     size = shm.size_limit
     try:
-        size_q = quantity(size or "0", "sharedMemory.sizeLimit")
+        size_limit = canonical_string(size or "0", "sharedMemory.sizeLimit")
     except PodBuildError as exc:
         raise PodBuildError(f"shared memory: Unable to parse size limit: {exc}") from None
     spec["volumes"] = [
         *(spec.get("volumes") or []),
-        {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": size_q}},
+        {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": size_limit}},
     ]
     container["volumeMounts"] = [*(container.get("volumeMounts") or []), {"name": name, "mountPath": path}]
     if prov.enabled:
