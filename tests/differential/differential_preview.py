@@ -5,6 +5,9 @@ byte for byte — task names, labels and container args included. The template h
 (:mod:`differential_harness`) gives the two modules different names; here each SDK's copy is
 written to its own folder under one shared module name and imported in turn, so the two task
 objects carry identical names (``<module>.t``) and no renaming is needed.
+
+Also here: pod builders that turn podplan errors into comparable values, a platform with a
+base PodTemplate, the sources only flytekit can write, the CLI module and the CLI driver.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
+import json
+import os
+import subprocess
 import sys
 import tempfile
+import textwrap
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,3 +156,149 @@ BASE_TEMPLATE_PLATFORM = {
         }
     },
 }
+
+
+# --- sources (flytekit-only definitions, the CLI module, a mixed module) ---------------------------
+
+_RESOLVER = """\
+from flytekit.core.base_task import TaskResolverMixin
+
+
+class MyResolver(TaskResolverMixin):
+    @property
+    def location(self):
+        return f"{__name__}.my_resolver"
+
+    def name(self):
+        return "my"
+
+    def load_task(self, loader_args):
+        return t
+
+    def loader_args(self, settings, task):
+        return ["custom", task.name]
+
+    def get_all_tasks(self):
+        return [t]
+
+
+my_resolver = MyResolver()
+
+
+@task(task_resolver=my_resolver, requests=Resources(cpu="1"))
+def t(a: int) -> int:
+    return a
+"""
+
+FLYTEKIT_ONLY = {
+    "dynamic": "from flytekit import dynamic\n\n\n"
+    '@dynamic(requests=Resources(cpu="1"), environment={"E": "1"})\n'
+    "def t(a: int) -> int:\n    return a\n",
+    "image_spec": "from flytekit import ImageSpec\n\n\n"
+    '@task(container_image=ImageSpec(name="my", registry="ghcr.io/me", packages=["numpy"]), '
+    'accelerator=L4, limits=Resources(gpu="1"))\ndef t(a: int) -> int:\n    return a\n',
+    "custom_resolver": _RESOLVER,
+    "custom_accelerator": '@task(accelerator=GPUAccelerator("nvidia-custom-x"), limits=Resources(gpu="1"))\n'
+    "def t(a: int) -> int:\n    return a\n",
+    "eager_drops_interruptible": '@eager(requests=Resources(cpu="1"), retries=2, interruptible=True, '
+    "accelerator=L4)\n"
+    "async def t(a: int) -> int:\n    return a\n",
+    "async_task": '@task(requests=Resources(gpu="1"), accelerator=T4, shared_memory=True)\n'
+    "async def t(a: int) -> int:\n    return a\n",
+}
+
+
+CLI_MODULE = """\
+SIDECAR = PodTemplate(
+    primary_container_name="main",
+    labels={"team": "ml"},
+    pod_spec=V1PodSpec(containers=[
+        V1Container(name="main"),
+        V1Container(name="sidecar", image="busybox:1.36", args=["sleep", "infinity"]),
+    ]),
+)
+
+
+@task(requests=Resources(cpu="4", mem="16Gi", gpu="1"), limits=Resources(cpu="8", mem="16Gi", gpu="1"),
+      accelerator=A100.partition_1g_5gb, shared_memory="2Gi", environment={"MODE": "train"})
+def train(a: int) -> int:
+    return a
+
+
+@task(interruptible=True, retries=3, timeout=timedelta(hours=1), requests=Resources(cpu="2", mem="4Gi"),
+      labels={"spot": "yes"}, annotations={"example.com/owner": "bob"})
+def spot(a: int) -> int:
+    return a
+
+
+@task(pod_template=SIDECAR, accelerator=T4, limits=Resources(gpu="1"), container_image="repo/custom:7")
+def sidecar(a: int) -> int:
+    return a
+
+
+@task(secret_requests=[Secret(group="g", key="k")], accelerator=A100_80GB.unpartitioned,
+      resources=Resources(gpu="1"), cache=Cache(version="v3"))
+def secret_d2(a: int) -> int:
+    return a
+"""
+
+MIXED = """\
+import flytekit
+from flytekit.extras.accelerators import A100 as FK_A100
+
+import podplan
+from podplan.accelerators import A100
+
+
+@podplan.task(
+    requests=podplan.Resources(cpu="2", gpu="1"), accelerator=A100.partition_2g_10gb, shared_memory="1Gi"
+)
+def pp_gpu(a: int) -> int:
+    return a
+
+
+@flytekit.task(
+    requests=flytekit.Resources(cpu="2", gpu="1"), accelerator=FK_A100.partition_2g_10gb, shared_memory="1Gi"
+)
+def fk_gpu(a: int) -> int:
+    return a
+
+
+fk_echo = flytekit.core.task.Echo(name="fk_echo", inputs={"a": int})
+pp_node = pp_gpu.with_overrides(interruptible=True)
+"""
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+
+
+def cli(path: Path, runs: list[tuple[str, list[str]]]) -> dict[str, str]:
+    """stdout of ``podplan preview`` for each run, in one driver process (each run is a full
+    ``podplan`` command line through the console entry point)."""
+    driver = textwrap.dedent(
+        """\
+        import contextlib, io, json, sys
+        from podplan.cli.main import main
+        out = {}
+        for name, argv in json.loads(sys.argv[1]):
+            buf, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(err):
+                try:
+                    code = main(argv)
+                except SystemExit as exc:
+                    code = exc.code
+            out[name] = [code, buf.getvalue(), err.getvalue()]
+        print(json.dumps(out))
+        """
+    )
+    argvs = [(name, ["preview", str(path) + argv[0], *argv[1:]]) for name, argv in runs]
+    proc = subprocess.run(
+        [sys.executable, "-c", driver, json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        check=True,
+        timeout=120,
+    )
+    return {k: v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -114,6 +113,28 @@ def test_task_preview_equals_flytekit_template_pod(case: cases.Case, platform: s
         _assert_same(backend, dp.template_pod(conv_tpl, platform, interruptible), f"{case.id} converted")
         # D2 never shows here: the backend fills an unset limit from the request (spec §2.2)
         _assert_same(backend, dp.template_pod(pp_tpl, platform, interruptible), f"{case.id} podplan")
+
+
+_IDL_NAMES = {"cpu": "CPU", "mem": "MEMORY", "gpu": "GPU", "ephemeral_storage": "EPHEMERAL_STORAGE"}
+
+
+@pytest.mark.parametrize("case", cases.CASES, ids=lambda c: c.id)
+def test_task_template_identical(case: cases.Case) -> None:
+    """``podplan preview -o template`` of the converted task equals the podplan task's, except
+    D2: a scalar in ``resources=`` is a request only on flytekit's side (its template's shape)."""
+    pp_tpl, conv_tpl, _ = _templates(case.id)
+    ours, theirs = h.as_dict(pp_tpl), h.as_dict(conv_tpl)
+    if case.d2:
+        limits = ours["container"]["resources"]["limits"]
+        dropped = [e for e in limits if e["name"] in {_IDL_NAMES[f] for f in case.d2}]
+        assert len(dropped) == len(case.d2)
+        assert "limits" not in theirs["container"]["resources"] or all(
+            e not in theirs["container"]["resources"]["limits"] for e in dropped
+        )
+        ours["container"]["resources"]["limits"] = [e for e in limits if e not in dropped]
+        if not ours["container"]["resources"]["limits"]:
+            del ours["container"]["resources"]["limits"]
+    _assert_same(ours, theirs, case.id)
 
 
 def test_the_corpus_builds_real_pods() -> None:
@@ -260,58 +281,11 @@ def test_chained_flytekit_overrides_preview_as_flytekit_d5() -> None:
 
 # --- 3. definitions only flytekit can write: the converted task previews as flytekit's template --
 
-_RESOLVER = """\
-from flytekit.core.base_task import TaskResolverMixin
-
-
-class MyResolver(TaskResolverMixin):
-    @property
-    def location(self):
-        return f"{__name__}.my_resolver"
-
-    def name(self):
-        return "my"
-
-    def load_task(self, loader_args):
-        return t
-
-    def loader_args(self, settings, task):
-        return ["custom", task.name]
-
-    def get_all_tasks(self):
-        return [t]
-
-
-my_resolver = MyResolver()
-
-
-@task(task_resolver=my_resolver, requests=Resources(cpu="1"))
-def t(a: int) -> int:
-    return a
-"""
-
-FLYTEKIT_ONLY = {
-    "dynamic": "from flytekit import dynamic\n\n\n"
-    '@dynamic(requests=Resources(cpu="1"), environment={"E": "1"})\n'
-    "def t(a: int) -> int:\n    return a\n",
-    "image_spec": "from flytekit import ImageSpec\n\n\n"
-    '@task(container_image=ImageSpec(name="my", registry="ghcr.io/me", packages=["numpy"]), '
-    'accelerator=L4, limits=Resources(gpu="1"))\ndef t(a: int) -> int:\n    return a\n',
-    "custom_resolver": _RESOLVER,
-    "custom_accelerator": '@task(accelerator=GPUAccelerator("nvidia-custom-x"), limits=Resources(gpu="1"))\n'
-    "def t(a: int) -> int:\n    return a\n",
-    "eager_drops_interruptible": '@eager(requests=Resources(cpu="1"), retries=2, interruptible=True, '
-    "accelerator=L4)\n"
-    "async def t(a: int) -> int:\n    return a\n",
-    "async_task": '@task(requests=Resources(gpu="1"), accelerator=T4, shared_memory=True)\n'
-    "async def t(a: int) -> int:\n    return a\n",
-}
-
 
 @pytest.mark.parametrize("platform", PLATFORMS, ids=["stock", "gke-gpu"])
-@pytest.mark.parametrize("case_id", sorted(FLYTEKIT_ONLY))
+@pytest.mark.parametrize("case_id", sorted(dp.FLYTEKIT_ONLY))
 def test_flytekit_only_definition_previews_as_flytekit_template(case_id: str, platform: str | None) -> None:
-    fk, _ = dp.load_pair(FLYTEKIT_ONLY[case_id], case_id)
+    fk, _ = dp.load_pair(dp.FLYTEKIT_ONLY[case_id], case_id)
     with dp.current(fk):
         converted = from_flytekit(fk.t)
         fk_tpl = h.flytekit_template(fk.t)
@@ -326,7 +300,7 @@ def test_converted_specials_carry_flytekit_values() -> None:
     """What the comparisons above rely on: each special value really is in the pod."""
     pods = {}
     for case_id in ("dynamic", "image_spec", "custom_resolver"):
-        fk, _ = dp.load_pair(FLYTEKIT_ONLY[case_id], case_id)
+        fk, _ = dp.load_pair(dp.FLYTEKIT_ONLY[case_id], case_id)
         with dp.current(fk):
             converted = from_flytekit(fk.t)
         pods[case_id] = dp.outcome(fk, converted)
@@ -381,40 +355,6 @@ def test_docs_are_carried() -> None:
 
 # --- 4. the CLI: `podplan preview` prints the same bytes ------------------------------------------
 
-CLI_MODULE = """\
-SIDECAR = PodTemplate(
-    primary_container_name="main",
-    labels={"team": "ml"},
-    pod_spec=V1PodSpec(containers=[
-        V1Container(name="main"),
-        V1Container(name="sidecar", image="busybox:1.36", args=["sleep", "infinity"]),
-    ]),
-)
-
-
-@task(requests=Resources(cpu="4", mem="16Gi", gpu="1"), limits=Resources(cpu="8", mem="16Gi", gpu="1"),
-      accelerator=A100.partition_1g_5gb, shared_memory="2Gi", environment={"MODE": "train"})
-def train(a: int) -> int:
-    return a
-
-
-@task(interruptible=True, retries=3, timeout=timedelta(hours=1), requests=Resources(cpu="2", mem="4Gi"),
-      labels={"spot": "yes"}, annotations={"example.com/owner": "bob"})
-def spot(a: int) -> int:
-    return a
-
-
-@task(pod_template=SIDECAR, accelerator=T4, limits=Resources(gpu="1"), container_image="repo/custom:7")
-def sidecar(a: int) -> int:
-    return a
-
-
-@task(secret_requests=[Secret(group="g", key="k")], accelerator=A100_80GB.unpartitioned,
-      resources=Resources(gpu="1"), cache=Cache(version="v3"))
-def secret_d2(a: int) -> int:
-    return a
-"""
-
 CLI_RUNS = [
     ("all-yaml", [""]),
     ("all-gke-interruptible", ["", "--platform", "gke-gpu", "--interruptible"]),
@@ -423,43 +363,11 @@ CLI_RUNS = [
 ]
 
 
-def _cli(path: Path, runs: list[tuple[str, list[str]]]) -> dict[str, str]:
-    """stdout of ``podplan preview`` for each run, in one driver process (each run is a full
-    ``podplan`` command line through the console entry point)."""
-    driver = textwrap.dedent(
-        """\
-        import contextlib, io, json, sys
-        from podplan.cli.main import main
-        out = {}
-        for name, argv in json.loads(sys.argv[1]):
-            buf, err = io.StringIO(), io.StringIO()
-            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(err):
-                try:
-                    code = main(argv)
-                except SystemExit as exc:
-                    code = exc.code
-            out[name] = [code, buf.getvalue(), err.getvalue()]
-        print(json.dumps(out))
-        """
-    )
-    argvs = [(name, ["preview", str(path) + argv[0], *argv[1:]]) for name, argv in runs]
-    proc = subprocess.run(
-        [sys.executable, "-c", driver, json.dumps(argvs)],
-        capture_output=True,
-        text=True,
-        cwd=path.parent,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        check=True,
-        timeout=120,
-    )
-    return {k: v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
-
-
 @functools.cache
 def _cli_outputs() -> tuple[dict[str, Any], dict[str, Any]]:
-    _, fk_path, pp_path = dp.write_pair(CLI_MODULE, "cli")
+    _, fk_path, pp_path = dp.write_pair(dp.CLI_MODULE, "cli")
     runs = [*CLI_RUNS, ("template", ["", "-o", "template"])]
-    return _cli(fk_path, runs), _cli(pp_path, runs)
+    return dp.cli(fk_path, runs), dp.cli(pp_path, runs)
 
 
 @pytest.mark.parametrize("run", [name for name, _ in CLI_RUNS])
@@ -472,7 +380,7 @@ def test_cli_preview_byte_identical(run: str) -> None:
 
 def test_console_script_prints_the_same_bytes() -> None:
     """The real ``podplan`` executable, one process per SDK, ``file.py:task`` targets."""
-    _, fk_path, pp_path = dp.write_pair(CLI_MODULE, "cli_script")
+    _, fk_path, pp_path = dp.write_pair(dp.CLI_MODULE, "cli_script")
     script = Path(sys.executable).with_name("podplan")
     outputs = []
     for path in (fk_path, pp_path):
@@ -555,39 +463,12 @@ def test_discovering_a_flytekit_module_reads_flytekit_the_user_imported(tmp_path
     assert _run_python(code, tmp_path).strip() == "['fk_tasks.cpu'] podplan.tasks.function_task True"
 
 
-MIXED = """\
-import flytekit
-from flytekit.extras.accelerators import A100 as FK_A100
-
-import podplan
-from podplan.accelerators import A100
-
-
-@podplan.task(
-    requests=podplan.Resources(cpu="2", gpu="1"), accelerator=A100.partition_2g_10gb, shared_memory="1Gi"
-)
-def pp_gpu(a: int) -> int:
-    return a
-
-
-@flytekit.task(
-    requests=flytekit.Resources(cpu="2", gpu="1"), accelerator=FK_A100.partition_2g_10gb, shared_memory="1Gi"
-)
-def fk_gpu(a: int) -> int:
-    return a
-
-
-fk_echo = flytekit.core.task.Echo(name="fk_echo", inputs={"a": int})
-pp_node = pp_gpu.with_overrides(interruptible=True)
-"""
-
-
 def test_mixed_module_discovers_both_kinds(tmp_path: Path) -> None:
     from podplan.tasks import PythonTask, TaskNode
     from podplan.tasks.discovery import discover_tasks
 
     path = tmp_path / "mixed_podplan_flytekit.py"
-    path.write_text(MIXED)
+    path.write_text(dp.MIXED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         found = discover_tasks([str(path)])

@@ -105,16 +105,24 @@ def _pod_template(value: Any) -> Any:
     )
 
 
-def _cache(md: Any) -> Any:
-    if not getattr(md, "cache", False):
-        return False
-    from podplan.tasks.cache import Cache
+def _cache_kwargs(md: Any) -> dict[str, Any]:
+    """flytekit's resolved cache metadata as podplan's (deprecated-form) cache keywords.
 
-    return Cache(
-        version=md.cache_version or None,
-        serialize=bool(md.cache_serialize),
-        ignored_inputs=tuple(md.cache_ignore_input_vars or ()),
-    )
+    flytekit keeps ``cache_version``/``cache_serialize``/ignored inputs even with ``cache=False``
+    and its template carries them (``discovery_version``), so they are passed through as they are.
+    """
+    cache = bool(getattr(md, "cache", False))
+    version = getattr(md, "cache_version", None) or None
+    serialize = bool(getattr(md, "cache_serialize", False))
+    ignored = tuple(getattr(md, "cache_ignore_input_vars", None) or ())
+    if not cache and version is None and not serialize and not ignored:
+        return {"cache": False}
+    kwargs: dict[str, Any] = {"cache": cache, "cache_serialize": serialize}
+    if version is not None:
+        kwargs["cache_version"] = version
+    if ignored:
+        kwargs["cache_ignore_input_vars"] = ignored
+    return kwargs
 
 
 def _timeout(value: Any) -> Any:
@@ -250,7 +258,6 @@ def resolved_kwargs(task: Any) -> dict[str, Any]:
     spec = getattr(task, "resources", None)
     kwargs: dict[str, Any] = {
         "task_config": task.task_config,
-        "cache": _cache(md),
         "retries": md.retries or 0,
         "interruptible": md.interruptible,
         "deprecated": md.deprecated or "",
@@ -278,6 +285,7 @@ def resolved_kwargs(task: Any) -> dict[str, Any]:
     resolver = _resolver(task)
     if resolver is not None:
         kwargs["task_resolver"] = resolver
+    kwargs.update(_cache_kwargs(md))
     kwargs.update(_deck_kwargs(task))
     return kwargs
 
@@ -317,7 +325,8 @@ def from_flytekit(task: Any) -> Any:
         if task.metadata.is_eager:
             from podplan.tasks.eager_task import eager
 
-            kwargs.pop("cache")
+            for key in ("cache", "cache_serialize", "cache_version", "cache_ignore_input_vars"):
+                kwargs.pop(key, None)
             for key in ("retries", "interruptible", "timeout", "enable_deck", "deck_fields"):
                 kwargs.pop(key, None)
             kwargs["metadata"] = _eager_metadata(task.metadata)
