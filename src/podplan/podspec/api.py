@@ -70,6 +70,7 @@ def _types() -> dict[str, Any]:
         _TYPES["TaskTemplate"] = tasks_pb2.TaskTemplate
         _TYPES["serialize"] = serialize
         _TYPES["TaskNode"] = _task_node_class()
+        _TYPES["function_tasks"] = _function_task_classes()
     return _TYPES
 
 
@@ -101,6 +102,14 @@ def to_protobufs(task_or_node: Any) -> tuple[Any, Any, Any]:
             "a flytekit task or a flyteidl TaskTemplate"
         )
     return serialize.task_template(task_or_node), None, None
+
+
+def _function_task_classes() -> tuple[type, ...]:
+    try:
+        from podplan.tasks.function_task import AsyncPythonFunctionTask, PythonFunctionTask
+    except ImportError:  # pragma: no cover - tasks package incomplete
+        return ()
+    return (PythonFunctionTask, AsyncPythonFunctionTask)
 
 
 def _task_node_class() -> Any:
@@ -142,6 +151,16 @@ def build_pod(
     ``platform`` is a :class:`~podplan.podspec.Platform`, a mapping in the platform schema, a
     file path or a preset name; ``None`` is a stock Flyte v1.16.8 deployment.
     """
+    from podplan.podspec.builder import build_pod_dict
     from podplan.podspec.convert import to_pod
 
-    return to_pod(build_result(task_or_node, platform, interruptible=interruptible, attempt=attempt).pod)
+    tmpl, overrides, metadata = to_protobufs(task_or_node)
+    result = build_pod_dict(
+        tmpl,
+        _platform(platform) if platform is not None else None,
+        overrides=overrides,
+        node_metadata=metadata,
+        interruptible=interruptible,
+        attempt=attempt,
+    )
+    return to_pod(result.pod)

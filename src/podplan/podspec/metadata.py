@@ -104,7 +104,8 @@ def object_metadata(
             prov.set(f"metadata.labels.{k}", label_src.get(k, "task"))
         for k in own_annotations or ():
             prov.set(f"metadata.annotations.{k}", ann_src.get(k, "task"))
-    if md.HasField("metadata"):
+    # K8sObjectMetadata holds only labels and annotations: an empty one reads nothing
+    if md.HasField("metadata") and md.metadata.ByteSize():
         task_meta = md.metadata
         task_labels, task_annotations = task_meta.labels, task_meta.annotations
         if task_labels:
@@ -115,7 +116,10 @@ def object_metadata(
             _record(prov, "labels", task_labels, "task (metadata labels)")
             _record(prov, "annotations", task_annotations, "task (metadata annotations)")
     execution_labels = _execution_labels(plan, workflow, task_name, interruptible)
-    labels.update(execution_labels)
+    if labels:
+        labels.update(execution_labels)
+    else:  # the same map (a fresh one)
+        labels = execution_labels
     ex_annotations = plan.ex.annotations
     if ex_annotations:
         annotations.update(ex_annotations)
