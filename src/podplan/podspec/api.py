@@ -77,6 +77,8 @@ def _types() -> dict[str, Any]:
 def to_protobufs(task_or_node: Any) -> tuple[Any, Any, Any]:
     """``(TaskTemplate, TaskNodeOverrides | None, NodeMetadata | None)`` for a task, a node or protobufs."""
     types = _TYPES or _types()
+    if type(task_or_node) in types["function_tasks"]:  # the common case: a podplan function task
+        return types["serialize"].task_template(task_or_node), None, None
     template_cls = types["TaskTemplate"]
     if isinstance(task_or_node, template_cls):
         return task_or_node, None, None
@@ -151,16 +153,6 @@ def build_pod(
     ``platform`` is a :class:`~podplan.podspec.Platform`, a mapping in the platform schema, a
     file path or a preset name; ``None`` is a stock Flyte v1.16.8 deployment.
     """
-    from podplan.podspec.builder import build_pod_dict
     from podplan.podspec.convert import to_pod
 
-    tmpl, overrides, metadata = to_protobufs(task_or_node)
-    result = build_pod_dict(
-        tmpl,
-        _platform(platform) if platform is not None else None,
-        overrides=overrides,
-        node_metadata=metadata,
-        interruptible=interruptible,
-        attempt=attempt,
-    )
-    return to_pod(result.pod)
+    return to_pod(build_result(task_or_node, platform, interruptible=interruptible, attempt=attempt).pod)

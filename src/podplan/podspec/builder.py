@@ -178,7 +178,6 @@ def build_pod_dict(
         spec["containers"][0]["resources"] = {"requests": requests, "limits": limits}
     plat = None if fast else platform_maps(platform)  # only the general path uses it
     include_url = "link_type" in template.config
-    final_res = None  # the fast container's resources, already canonical strings
     for kind, init in (("initContainers", True), ("containers", False)):
         for c in spec.get(kind) or []:
             cname = c.get("name", "")
@@ -187,8 +186,7 @@ def build_pod_dict(
             if "args" in c:
                 c["args"] = render_args(c["args"], att)
             decorate_env(c, plan, att, workflow, task_env, include_console_url=include_url)
-            if fast and cname == primary and not init:
-                final_res = c["resources"]
+            if fast:  # the task's only container, its resources final already
                 continue
             where = f"spec.{kind}[{cname}]"
             res = c.get("resources")
@@ -263,8 +261,8 @@ def build_pod_dict(
         spec["serviceAccountName"] = sa
     metadata = object_metadata(meta, sc, plan, name, workflow, flag, prov, md, task_name)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
-    if not fast:  # the fast container's resources and the shared-memory size are final already
-        _finalize_quantities(spec, final_res)
+    if not fast:  # else the container's resources and the shared-memory size are final already
+        _finalize_quantities(spec)
     return PodResult(pod, primary, flag, reason, prov, notes)
 
 
@@ -300,16 +298,13 @@ def _note_template(
                 sources[k] = src
 
 
-def _finalize_quantities(spec: dict[str, Any], done: dict[str, Any] | None = None) -> None:
-    """Quantities become canonical strings (container resources, emptyDir size limits).
-
-    ``done`` is a container ``resources`` map that already holds canonical strings.
-    """
+def _finalize_quantities(spec: dict[str, Any]) -> None:
+    """Quantities become canonical strings (container resources, emptyDir size limits)."""
     q_type = quantity_type()
     for kind in ("initContainers", "containers"):
         for c in spec.get(kind) or []:
             res = c.get("resources")
-            if not res or res is done:
+            if not res:
                 continue
             for side in ("requests", "limits"):
                 m = res.get(side)

@@ -145,8 +145,12 @@ def _converter(type_name: str) -> Callable[[Any], Any]:
     else:
         _CONVERTERS[type_name] = lambda data: _CONVERTERS[type_name](data)
         namespace: dict[str, Any] = {}
-        expr = _expr(type_name, "data", 0, namespace, itertools.count())
-        exec(f"def conv(data):\n    return {expr}\n", namespace)  # our own generated code
+        try:
+            expr = _expr(type_name, "data", 0, namespace, itertools.count())
+            exec(f"def conv(data):\n    return {expr}\n", namespace)  # our own generated code
+        except BaseException:
+            del _CONVERTERS[type_name]  # never leave the forwarding stub behind
+            raise
         conv = namespace["conv"]
     _CONVERTERS[type_name] = conv
     return conv
