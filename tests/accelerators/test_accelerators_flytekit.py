@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import flytekit.core.resources as fk_resources
+import flytekit.extras.accelerators as fk
 import pytest
 
 import podplan.accelerators as pa
-
-fk = pytest.importorskip("flytekit.extras.accelerators")
-fk_resources = pytest.importorskip("flytekit.core.resources")
 
 pytestmark = pytest.mark.flytekit
 

@@ -16,12 +16,11 @@ import warnings
 from typing import Any
 
 import differential_harness as h
+import flytekit.core.task as ft
 import pytest
 
 import podplan
 import podplan.tasks
-
-ft = pytest.importorskip("flytekit.core.task")
 
 SEED_FUNCTIONS = ["decorate_function", "eager", "reference_task", "task"]
 SEED_METHODS = [
