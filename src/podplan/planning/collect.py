@@ -42,18 +42,15 @@ def task_input(
     """Build the :class:`TaskInput` of one task or node on ``platform`` (a ``Platform``, mapping,
     path or preset name; ``None``: stock Flyte). A task whose pod cannot be built gets a PP602
     finding instead of a pod."""
-    from podplan.podspec.api import _platform, to_protobufs
-    from podplan.podspec.builder import build_pod_dict, default_platform
+    from podplan.podspec import build_result, resolve_platform, to_protobufs
 
     task_id = task_id or _task_id(task)
     line = line if line is not None else _line(task)
-    plat = _platform(platform) or default_platform()
+    plat = resolve_platform(platform)
     gpu_name = plat.plugins.k8s.gpu_resource_name
     try:
         template, overrides, metadata = to_protobufs(task)
-        result = build_pod_dict(
-            template, plat, overrides=overrides, node_metadata=metadata, interruptible=interruptible
-        )
+        result = build_result((template, overrides, metadata), plat, interruptible=interruptible)
     except Exception as exc:  # one bad task must not stop a CI run: report it, check the rest
         detail = str(exc) if isinstance(exc, PodplanError) else f"{type(exc).__name__}: {exc}"
         finding = make(
@@ -126,11 +123,10 @@ def inputs_from_discovered(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[TaskInput]:
     """:class:`TaskInput` for each ``podplan.tasks.discovery.DiscoveredTask``."""
-    from podplan.podspec.api import _platform
-    from podplan.podspec.builder import default_platform
+    from podplan.podspec import resolve_platform
 
     items = list(discovered)
-    plat = _platform(platform) or default_platform()
+    plat = resolve_platform(platform)
     out = []
     for i, d in enumerate(items):
         error = getattr(d, "error", None)

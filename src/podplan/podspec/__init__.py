@@ -6,6 +6,10 @@ Public API (resolved lazily so that importing this package stays cheap):
   :func:`preset_names`, :func:`platform_schema`;
 - :func:`build_pod` (task or ``with_overrides`` node) and :func:`build_pod_from_template`
   (flyteidl protobufs) → ``kubernetes.client.V1Pod``;
+- :func:`resolve_platform` (``Platform`` | mapping | path | preset | ``None`` → ``Platform``),
+  :func:`to_protobufs` and :func:`build_result` → :class:`PodResult` (the pod as a Kubernetes
+  JSON dict, the primary container's name, the interruptible decision) — for callers such as
+  ``podplan.planning`` that do not want ``kubernetes.client`` objects;
 - :func:`explain_pod` — the pod plus where each value came from;
 - :func:`validate_pod` → list of :class:`AdmissionProblem` (the API server's resource rules);
 - :func:`render_yaml`, :func:`render_json`, :func:`pod_to_k8s_json`, :func:`schema_errors`.
@@ -26,6 +30,9 @@ _EXPORTS: dict[str, str] = {
     "build_pod": "podplan.podspec.api",
     "build_pod_from_template": "podplan.podspec.api",
     "build_result": "podplan.podspec.api",
+    "resolve_platform": "podplan.podspec.api",
+    "to_protobufs": "podplan.podspec.api",
+    "PodResult": "podplan.podspec.builder",
     "explain_pod": "podplan.podspec.explain",
     "Explanation": "podplan.podspec.explain",
     "validate_pod": "podplan.podspec.admission",
@@ -40,6 +47,7 @@ __all__ = [
     "AdmissionProblem",
     "Explanation",
     "Platform",
+    "PodResult",
     "build_pod",
     "build_pod_from_template",
     "build_result",
@@ -51,7 +59,9 @@ __all__ = [
     "preset_names",
     "render_json",
     "render_yaml",
+    "resolve_platform",
     "schema_errors",
+    "to_protobufs",
     "validate_pod",
 ]
 
@@ -61,7 +71,14 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
     from podplan.podspec.admission import AdmissionProblem, validate_pod
-    from podplan.podspec.api import build_pod, build_pod_from_template, build_result
+    from podplan.podspec.api import (
+        build_pod,
+        build_pod_from_template,
+        build_result,
+        resolve_platform,
+        to_protobufs,
+    )
+    from podplan.podspec.builder import PodResult
     from podplan.podspec.explain import Explanation, explain_pod
     from podplan.podspec.loading import load_platform
     from podplan.podspec.platform import Platform, platform_schema

@@ -1,12 +1,16 @@
-"""Public entry points: ``build_pod`` (tasks and nodes) and ``build_pod_from_template`` (protobufs)."""
+"""Public entry points: ``build_pod`` (tasks and nodes), ``build_pod_from_template`` (protobufs),
+and, for callers that work on the pod as a Kubernetes JSON dict (``podplan.planning``),
+``resolve_platform``, ``to_protobufs`` and ``build_result``.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from podplan.errors import PodBuildError
 
-__all__ = ["build_pod", "build_pod_from_template", "build_result", "to_protobufs"]
+__all__ = ["build_pod", "build_pod_from_template", "build_result", "resolve_platform", "to_protobufs"]
 
 
 def build_pod_from_template(
@@ -40,22 +44,36 @@ def build_pod_from_template(
     return to_pod(result.pod)
 
 
-def _platform(platform: Any) -> Any:
+def resolve_platform(platform: Any = None) -> Any:
+    """The :class:`~podplan.podspec.Platform` for ``platform``: a ``Platform`` (returned as is), a
+    mapping in the platform schema, a file path or a preset name; ``None`` is the stock Flyte
+    v1.16.8 deployment (one shared instance, so its derived settings are computed once).
+
+    Raises :class:`~podplan.errors.PodBuildError` for any other type, and the loader's
+    :class:`~podplan.errors.PlatformError` for an invalid mapping, file or preset.
+    """
     if platform is None:
-        return None
+        from podplan.podspec.builder import default_platform
+
+        return default_platform()
     from podplan.podspec.platform import Platform
 
     if isinstance(platform, Platform):
         return platform
     if isinstance(platform, dict):
         return Platform.from_dict(platform)
-    if isinstance(platform, str):
+    if isinstance(platform, (str, os.PathLike)):
         from podplan.podspec.loading import load_platform
 
-        return load_platform(platform)
+        return load_platform(os.fspath(platform))
     raise PodBuildError(
         f"platform must be a Platform, a mapping, a file path or a preset name, got {type(platform).__name__}"
     )
+
+
+def _platform(platform: Any) -> Any:
+    """Like :func:`resolve_platform`, but ``None`` stays ``None`` (kept for existing callers)."""
+    return None if platform is None else resolve_platform(platform)
 
 
 _TYPES: dict[str, Any] = {}
@@ -75,7 +93,12 @@ def _types() -> dict[str, Any]:
 
 
 def to_protobufs(task_or_node: Any) -> tuple[Any, Any, Any]:
-    """``(TaskTemplate, TaskNodeOverrides | None, NodeMetadata | None)`` for a task, a node or protobufs."""
+    """``(TaskTemplate, TaskNodeOverrides | None, NodeMetadata | None)`` for a task, a node or protobufs.
+
+    Accepts a podplan task, a ``with_overrides`` node, a flytekit task or node (converted by
+    ``podplan.tasks.flytekit_compat``), a ``TaskTemplate``, or a tuple starting with one.
+    Raises :class:`~podplan.errors.PodBuildError` for anything else.
+    """
     types = _TYPES or _types()
     if type(task_or_node) in types["function_tasks"]:  # the common case: a podplan function task
         return types["serialize"].task_template(task_or_node), None, None
@@ -130,7 +153,16 @@ def build_result(
     attempt: int = 0,
     explain: bool = False,
 ) -> Any:
-    """The builder's :class:`~podplan.podspec.builder.PodResult` (pod dict + provenance)."""
+    """Build the pod of a task, a ``with_overrides`` node or protobufs, as a Kubernetes JSON dict.
+
+    ``task_or_node`` is anything :func:`to_protobufs` accepts, including a
+    ``(TaskTemplate, TaskNodeOverrides | None, NodeMetadata | None)`` tuple it returned;
+    ``platform`` is anything :func:`resolve_platform` accepts. Returns the builder's
+    :class:`~podplan.podspec.builder.PodResult`: ``pod`` (the dict), ``primary`` (the primary
+    container's name), ``interruptible`` and ``interruptible_reason`` (the backend's decision),
+    ``provenance`` (filled when ``explain=True``) and ``notes``. Nothing is converted to
+    ``kubernetes.client`` objects.
+    """
     from podplan.podspec.builder import build_pod_dict
 
     tmpl, overrides, metadata = to_protobufs(task_or_node)
