@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -19,6 +20,9 @@ from podplan.podspec import schema_errors
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("golden")
 EXAMPLES = ["gpu_training", "spot_cpu", "sidecar_template", "overrides"]
+# The default image follows the running interpreter (as in flytekit); the goldens were written on 3.11.
+GOLDEN_IMAGE = "cr.flyte.org/flyteorg/flytekit:py3.11-latest"
+RUNNING_IMAGE = f"cr.flyte.org/flyteorg/flytekit:py{sys.version_info.major}.{sys.version_info.minor}-latest"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -39,13 +43,14 @@ def test_examples_match_golden_yaml_and_are_schema_valid(
     code, out, err = run(capsys, "preview", f"examples/{example}.py")
     golden = GOLDEN / f"{example}.yaml"
     if os.environ.get("PODPLAN_UPDATE_GOLDEN"):
-        golden.write_text(out)
+        golden.write_text(out.replace(RUNNING_IMAGE, GOLDEN_IMAGE))
     docs = [d for d in yaml.safe_load_all(out) if d]
     assert docs
     for doc in docs:
         assert doc["apiVersion"] == "v1" and doc["kind"] == "Pod"
         assert schema_errors(doc) == []
-    assert out == golden.read_text()
+    assert RUNNING_IMAGE in out
+    assert out == golden.read_text().replace(GOLDEN_IMAGE, RUNNING_IMAGE)
     assert code == 0, err
 
 
