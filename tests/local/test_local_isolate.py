@@ -111,8 +111,10 @@ def test_memory_limit_is_an_oom_kill_with_a_clear_message() -> None:
 
 
 def test_task_exception_is_reraised() -> None:
-    with pytest.raises(ValueError, match="bad input"):
+    with pytest.raises(ValueError, match="bad input") as info:
         run_isolated(fail, args=("bad input",))
+    notes = getattr(info.value, "__notes__", [])  # on every version, 3.10 included
+    assert any("raised in the isolated process" in n and "ValueError" in n for n in notes), notes
 
 
 def test_unpicklable_callable_is_forked() -> None:

@@ -75,7 +75,8 @@ def debug_on_failure(fn: Callable[..., Any]) -> Callable[..., Any]:
                 add_note = getattr(exc, "add_note", None)  # Python >= 3.11
                 if add_note is not None:
                     add_note(note)
-                else:  # Python 3.10: no exception notes
+                else:  # Python 3.10: PEP 678's attribute by hand (not printed), plus a warning
+                    exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
                     warnings.warn(note, InteractiveDebugWarning, stacklevel=2)
             raise
 

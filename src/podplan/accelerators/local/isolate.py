@@ -351,7 +351,11 @@ def _read_result(path: Path, child: _Child, name: str) -> tuple[Any, tuple[str, 
         return value, tuple(notes)
     extra = "".join(f"\nnote: {note}" for note in notes)
     if isinstance(value, BaseException):
-        if trace and hasattr(value, "add_note"):
-            value.add_note(f"(raised in the isolated process of task {name!r}){extra}\n{trace}")
+        if trace:
+            note = f"(raised in the isolated process of task {name!r}){extra}\n{trace}"
+            if hasattr(value, "add_note"):
+                value.add_note(note)
+            else:  # Python 3.10: PEP 678's attribute by hand
+                value.__notes__ = [*getattr(value, "__notes__", ()), note]  # type: ignore[attr-defined]
         raise value
     raise LocalExecutionError(f"task {name!r} raised {type_name}: {message}{extra}\n{trace}")
