@@ -75,12 +75,13 @@ def test_planning_allocatable_is_the_minimum_over_nodes() -> None:
 
 def test_planning_nodes_differing_only_in_taints_get_numbered() -> None:
     data = nodelist("gke-nodes.json")
-    data["items"][1]["spec"]["unschedulable"] = True  # cordoned: gains the unschedulable taint
+    # a hand-added taint splits the group (a cordoned node does not: test_planning_cordoned.py)
+    data["items"][1]["spec"]["taints"] = [{"key": "dedicated", "value": "ml", "effect": "NoSchedule"}]
     cluster = cluster_from_nodelist(data)
     names = [n for n in cluster.names if n.startswith("e2-standard-8")]
     assert names == ["e2-standard-8", "e2-standard-8#2"]
-    cordoned = cluster.pool("e2-standard-8#2")
-    assert Taint("node.kubernetes.io/unschedulable", "", "NoSchedule") in cordoned.taints
+    tainted = cluster.pool("e2-standard-8#2")
+    assert Taint("dedicated", "ml", "NoSchedule") in tainted.taints
 
 
 def test_planning_nodes_without_instance_type() -> None:

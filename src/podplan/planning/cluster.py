@@ -22,6 +22,13 @@ Pool naming for node lists (the documented rule)
    sorted — and a key is kept when it separates groups the kept keys do not; the
    kept labels are listed sorted by key (a group lacking a kept key omits it). Groups still alike
    (they differ only in taints) get ``#2``, ``#3``… in the order of their first node name.
+4. A cordoned node (``spec.unschedulable: true`` or the ``node.kubernetes.io/unschedulable``
+   taint) or a node that is not ready (its ``Ready`` condition is not ``True``, or it carries the
+   ``node.kubernetes.io/not-ready`` / ``unreachable`` taint) stays in its pool as an *unavailable*
+   member: those condition taints (:data:`CONDITION_TAINT_KEYS`) are ignored when grouping, the
+   pool's ``count`` and ``node_names`` hold the schedulable nodes only, ``unavailable`` maps the
+   others to their reason, and allocatable is the minimum over the schedulable nodes. A pool whose
+   nodes are all unavailable keeps its name with ``count == 0``, so it fits nothing now.
 """
 
 from __future__ import annotations
@@ -69,6 +76,12 @@ SPOT_LABELS: tuple[tuple[str, str], ...] = (
 )
 
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
+NOT_READY_TAINT_KEYS = frozenset({"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"})
+#: taints the node controller adds for a node's state (cordoned, not ready, unreachable): they
+#: make a node unavailable, and are ignored when grouping nodes into pools
+CONDITION_TAINT_KEYS = NOT_READY_TAINT_KEYS | {UNSCHEDULABLE_TAINT}
 _TAINT_RE = re.compile(r"^(?P<key>[^=:]+)(=(?P<value>[^:]*))?:(?P<effect>[A-Za-z]+)$")
 
 
@@ -130,7 +143,9 @@ class NodePool:
     "30Gi", "nvidia.com/gpu": "1", "pods": "110"}``). ``count`` is the current node count;
     ``min_count``/``max_count`` the autoscaling bounds when known (a pool with ``count == 0`` and
     ``max_count > 0`` can still run pods). ``varying_labels`` keeps per-node labels whose value
-    differs between the pool's nodes (zones), for display.
+    differs between the pool's nodes (zones), for display. ``unavailable`` maps the pool's
+    cordoned or not-ready nodes (read from a node list) to ``"cordoned"``, ``"not ready"`` or
+    ``"cordoned, not ready"``; they are not counted in ``count`` nor listed in ``node_names``.
     """
 
     name: str
@@ -145,6 +160,26 @@ class NodePool:
     gpu: GPUShape | None = None
     varying_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     node_names: tuple[str, ...] = ()
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def nodes_total(self) -> int:
+        """Every node the pool has now: the schedulable ``count`` plus the unavailable ones."""
+        return self.count + len(self.unavailable)
+
+    def describe_nodes(self) -> str:
+        """``"3 nodes"``, or with unavailable ones ``"3 nodes (1 cordoned)"`` /
+        ``"2 nodes (all unavailable: 1 cordoned, 1 not ready)"``."""
+        total = self.nodes_total
+        text = f"{total} node{'s' if total != 1 else ''}"
+        if not self.unavailable:
+            return text
+        counts: dict[str, int] = {}
+        for reason in self.unavailable.values():
+            for part in reason.split(", "):
+                counts[part] = counts.get(part, 0) + 1
+        parts = ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
+        return f"{text} ({'all unavailable: ' if self.count == 0 else ''}{parts})"
 
     @property
     def is_spot(self) -> bool:
@@ -175,6 +210,7 @@ class NodePool:
         out: dict[str, Any] = {
             "name": self.name,
             "count": self.count,
+            "nodes_total": self.nodes_total,
             "labels": dict(self.labels),
             "taints": [str(t) for t in self.taints],
             "allocatable": dict(self.allocatable),
@@ -184,6 +220,8 @@ class NodePool:
             out["autoscaling"] = {"min": self.min_count, "max": self.max_count}
         if self.price_per_hour is not None:
             out["price_per_hour"] = self.price_per_hour
+        if self.unavailable:
+            out["unavailable"] = dict(self.unavailable)
         return out
 
 
@@ -250,9 +288,23 @@ def _node_taints(node: Mapping[str, Any], where: str) -> tuple[Taint, ...]:
             taints.append(Taint.from_dict(raw))
         except ClusterError as exc:
             raise ClusterError(f"{where}.spec.taints[{i}]: {exc}") from None
-    if spec.get("unschedulable") and not any(t.key == "node.kubernetes.io/unschedulable" for t in taints):
-        taints.append(Taint("node.kubernetes.io/unschedulable", "", "NoSchedule"))
+    if spec.get("unschedulable") and not any(t.key == UNSCHEDULABLE_TAINT for t in taints):
+        taints.append(Taint(UNSCHEDULABLE_TAINT, "", "NoSchedule"))
     return tuple(sorted(taints, key=lambda t: (t.key, t.value, t.effect)))
+
+
+def _unavailable_reason(node: Mapping[str, Any], taints: tuple[Taint, ...]) -> str:
+    """``""`` for a schedulable node, else ``"cordoned"``, ``"not ready"`` or both. A node list
+    without conditions (hand-written) counts as ready unless a condition taint says otherwise."""
+    keys = {t.key for t in taints if t.effect != "PreferNoSchedule"}
+    reasons = []
+    if UNSCHEDULABLE_TAINT in keys:  # _node_taints adds it for spec.unschedulable
+        reasons.append("cordoned")
+    conditions = (node.get("status") or {}).get("conditions") or []
+    ready = [c for c in conditions if isinstance(c, Mapping) and c.get("type") == "Ready"]
+    if any(str(c.get("status")) != "True" for c in ready) or keys & NOT_READY_TAINT_KEYS:
+        reasons.append("not ready")
+    return ", ".join(reasons)
 
 
 def _min_allocatable(nodes: list[Mapping[str, str]]) -> dict[str, str]:
@@ -284,7 +336,7 @@ def cluster_from_nodelist(
             raise ClusterError(
                 f"{where}: expected a NodeList with an 'items' list (kubectl get nodes -o json)"
             )
-    groups: dict[tuple[Any, ...], list[tuple[str, dict[str, str], dict[str, str]]]] = {}
+    groups: dict[tuple[Any, ...], list[tuple[str, dict[str, str], dict[str, str], str]]] = {}
     taints_of: dict[tuple[Any, ...], tuple[Taint, ...]] = {}
     for i, node in enumerate(items):
         loc = f"{where}: items[{i}]"
@@ -296,10 +348,11 @@ def cluster_from_nodelist(
         status = node.get("status") or {}
         alloc = status.get("allocatable") or status.get("capacity") or {}
         allocatable = {str(k): str(v) for k, v in alloc.items()}
-        taints = _node_taints(node, loc)
+        all_taints = _node_taints(node, loc)
+        taints = tuple(t for t in all_taints if t.key not in CONDITION_TAINT_KEYS)
         stable = tuple(sorted((k, v) for k, v in labels.items() if k not in PER_NODE_LABELS))
         key = (stable, taints)
-        groups.setdefault(key, []).append((name, labels, allocatable))
+        groups.setdefault(key, []).append((name, labels, allocatable, _unavailable_reason(node, all_taints)))
         taints_of[key] = taints
     gke = any(
         k.startswith("cloud.google.com/gke-")
@@ -368,11 +421,11 @@ def _distinguishing_keys(label_sets: list[dict[str, str]]) -> list[str]:
 
 
 def _name_groups(
-    groups: Mapping[tuple[Any, ...], list[tuple[str, dict[str, str], dict[str, str]]]],
+    groups: Mapping[tuple[Any, ...], list[tuple[str, dict[str, str], dict[str, str], str]]],
     taints_of: Mapping[tuple[Any, ...], tuple[Taint, ...]],
     pool_label: str | None,
 ) -> tuple[NodePool, ...]:
-    ordered = sorted(groups.items(), key=lambda kv: min(n for n, _, _ in kv[1]))
+    ordered = sorted(groups.items(), key=lambda kv: min(m[0] for m in kv[1]))
     by_base: dict[str, list[tuple[Any, ...]]] = {}
     for key, members in ordered:
         by_base.setdefault(_base_name(members[0][1], pool_label), []).append(key)
@@ -392,24 +445,27 @@ def _name_groups(
     pools = []
     for key, members in ordered:
         stable = dict(key[0])
+        ready = [m for m in members if not m[3]]
+        shown = ready or members  # the schedulable nodes decide; all of them when none is
         varying: dict[str, tuple[str, ...]] = {}
-        for _, labels, _ in members:
+        for _, labels, _, _ in shown:
             for k, v in labels.items():
                 if k in PER_NODE_LABELS:
                     varying[k] = tuple(sorted(set(varying.get(k, ())) | {v}))
         pool_labels = dict(stable)
         for k, values in varying.items():
-            if len(values) == 1 and all(k in m[1] for m in members):
+            if len(values) == 1 and all(k in m[1] for m in shown):
                 pool_labels[k] = values[0]
         pools.append(
             NodePool(
                 name=names[key],
                 labels=pool_labels,
                 taints=taints_of[key],
-                allocatable=_min_allocatable([m[2] for m in members]),
-                count=len(members),
+                allocatable=_min_allocatable([m[2] for m in shown]),
+                count=len(ready),
                 varying_labels={k: v for k, v in varying.items() if k not in pool_labels},
-                node_names=tuple(sorted(m[0] for m in members)),
+                node_names=tuple(sorted(m[0] for m in ready)),
+                unavailable={m[0]: m[3] for m in sorted(members, key=lambda m: m[0]) if m[3]},
             )
         )
     return tuple(pools)
