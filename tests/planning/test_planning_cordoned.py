@@ -161,7 +161,10 @@ def test_planning_check_fits_only_schedulable_nodes() -> None:
     assert train.fits == []
     pp401 = [f for f in train.findings if f.code == "PP401"]
     assert len(pp401) == 1
-    assert "closest pool g5.xlarge: nodes:" in pp401[0].message
+    assert "closest pool g5.xlarge: nodes: no schedulable node now: 2 nodes (all unavailable:" in (
+        pp401[0].message
+    )
+    assert "uncordon" in (pp401[0].hint or "")
     assert pp401[0].extra["failed"]  # the count-0 "nodes" predicate explains it
 
 

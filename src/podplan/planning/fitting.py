@@ -142,6 +142,8 @@ class FitResult:
 
 def _detail(name: str, req: PodRequirements, pool: NodePool, fit: FitResult, u: int, j: int) -> str:
     if name == "nodes":
+        if pool.unavailable:
+            return f"no schedulable node now: {pool.describe_nodes()}"
         return "the pool has no nodes and cannot scale up (count 0, no autoscaling max)"
     if name == "resources":
         parts = []

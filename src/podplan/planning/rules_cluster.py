@@ -168,7 +168,7 @@ def rule_mig_strategy(
 
 #: fix hints per failed predicate of the closest pool
 FIT_HINTS = {
-    "nodes": "give the pool nodes or an autoscaling maximum",
+    "nodes": "give the pool nodes or an autoscaling maximum (or uncordon / repair its nodes)",
     "resources": "lower the requests, or add a pool whose nodes have more allocatable",
     "nodeSelector": "fix the node selector, or label the pool's nodes",
     "nodeAffinity": "check the accelerator and partition values against the node labels "
