@@ -21,54 +21,19 @@ import pytest
 
 import podplan
 import podplan.tasks
+from seed_names import (
+    REFERENCE_METHODS,
+    REFERENCE_PROPERTIES,
+    SEED_FUNCTIONS,
+    SEED_METHODS,
+    SEED_PROPERTIES,
+    TASK_PLUGINS_METHODS,
+)
 
-SEED_FUNCTIONS = ["decorate_function", "eager", "reference_task", "task"]
-SEED_METHODS = [
-    "compile",
-    "construct_node_metadata",
-    "dispatch_execute",
-    "execute",
-    "find_lhs",
-    "get_config",
-    "get_container",
-    "get_custom",
-    "get_extended_resources",
-    "get_input_types",
-    "get_k8s_pod",
-    "get_sql",
-    "get_type_for_input_var",
-    "get_type_for_output_var",
-    "local_execute",
-    "local_execution_mode",
-    "post_execute",
-    "pre_execute",
-    "sandbox_execute",
-]
-SEED_PROPERTIES = [
-    "deck_fields",
-    "disable_deck",
-    "docs",
-    "enable_deck",
-    "environment",
-    "instantiated_in",
-    "interface",
-    "lhs",
-    "location",
-    "metadata",
-    "name",
-    "python_interface",
-    "security_context",
-    "task_config",
-    "task_type",
-    "task_type_version",
-]
 CLASS_MEMBERS = {
     "Echo": (SEED_METHODS, SEED_PROPERTIES),
-    "ReferenceTask": (
-        [*SEED_METHODS, "unwrap_literal_map_and_execute"],
-        [*SEED_PROPERTIES, "id", "reference"],
-    ),
-    "TaskPlugins": (["find_pythontask_plugin", "register_pythontask_plugin"], []),
+    "ReferenceTask": ([*SEED_METHODS, *REFERENCE_METHODS], [*SEED_PROPERTIES, *REFERENCE_PROPERTIES]),
+    "TaskPlugins": (TASK_PLUGINS_METHODS, []),
 }
 
 

@@ -44,6 +44,14 @@ from podplan.tasks import (
     TaskMetadata,
     TaskNode,
 )
+from seed_names import (
+    REFERENCE_METHODS,
+    REFERENCE_PROPERTIES,
+    SEED_FUNCTIONS,
+    SEED_METHODS,
+    SEED_PROPERTIES,
+    TASK_PLUGINS_METHODS,
+)
 
 REQ = inspect.Parameter.empty  # "no default": the argument is required
 POK = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -131,24 +139,7 @@ TASK_METHODS: dict[str, Spec] = {
     "sandbox_execute": CTX_LITERALS,
 }
 
-TASK_PROPERTIES = [
-    "deck_fields",
-    "disable_deck",
-    "docs",
-    "enable_deck",
-    "environment",
-    "instantiated_in",
-    "interface",
-    "lhs",
-    "location",
-    "metadata",
-    "name",
-    "python_interface",
-    "security_context",
-    "task_config",
-    "task_type",
-    "task_type_version",
-]
+TASK_PROPERTIES = SEED_PROPERTIES
 
 CLASSES: dict[str, dict[str, Any]] = {
     "Echo": {
@@ -166,7 +157,7 @@ CLASSES: dict[str, dict[str, Any]] = {
             ("outputs", POK, REQ),
         ],
         "methods": {**TASK_METHODS, "unwrap_literal_map_and_execute": CTX_LITERALS},
-        "properties": [*TASK_PROPERTIES, "id", "reference"],
+        "properties": [*TASK_PROPERTIES, *REFERENCE_PROPERTIES],
     },
 }
 
@@ -548,3 +539,11 @@ def test_async_task_dispatch_execute_on_python_values():
     assert double.sandbox_execute(None, {"x": 5}) == 10  # asyncio.run outside an event loop
     with pytest.raises(TaskTypeError, match="Python values"):
         asyncio.run(double.dispatch_execute(None, mock.Mock(spec=["literals"])))
+
+
+def test_signature_tables_cover_exactly_the_seed_names() -> None:
+    """The signature data above and the shared name list (``tests/seed_names.py``) agree."""
+    assert sorted(TASK_METHODS) == sorted(SEED_METHODS)
+    assert sorted(FUNCTIONS) == sorted(SEED_FUNCTIONS)
+    assert sorted(CLASSES["ReferenceTask"]["methods"]) == sorted([*SEED_METHODS, *REFERENCE_METHODS])
+    assert sorted(PLUGIN_METHODS) == sorted(TASK_PLUGINS_METHODS)
