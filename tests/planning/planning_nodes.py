@@ -110,6 +110,19 @@ def write_module(folder: Path, name: str, source: str) -> Path:
     return path
 
 
+def scenario_project(
+    folder: Path, module: str, source: str, nodes: Any, preset: str, *, module_dir: str = ""
+) -> Path:
+    """Lay out a scenario in ``folder``: the task module (in ``module_dir`` if given), the node
+    list as ``nodes.json`` and the preset's platform with production ceilings as ``platform.yaml``."""
+    target = folder / module_dir if module_dir else folder
+    target.mkdir(exist_ok=True)
+    write_module(target, module, source)
+    write_json(folder / "nodes.json", nodes)
+    (folder / "platform.yaml").write_text(yaml.safe_dump(preset_platform(preset, **BIG_LIMITS)))
+    return folder
+
+
 # --- allocatable of real instance types ----------------------------------------------------
 
 M5_2XLARGE = {"cpu": "7910m", "memory": "31482280Ki", "ephemeral-storage": "76224326324", "pods": "58"}

@@ -9,15 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from planning_nodes import (
-    BIG_LIMITS,
     by_task,
     eks_nodes,
-    preset_platform,
     run_check,
-    write_json,
-    write_module,
+    scenario_project,
 )
 
 MODULE = """
@@ -98,9 +94,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
 
 @pytest.fixture
 def eks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_module(tmp_path, "wf_scen_eks", MODULE)
-    write_json(tmp_path / "nodes.json", eks_nodes())
-    (tmp_path / "platform.yaml").write_text(yaml.safe_dump(preset_platform("eks-gpu", **BIG_LIMITS)))
+    scenario_project(tmp_path, "wf_scen_eks", MODULE, eks_nodes(), "eks-gpu")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -11,8 +11,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
-import yaml
-from planning_nodes import BIG_LIMITS, eks_nodes, preset_platform, write_json, write_module
+from planning_nodes import eks_nodes, scenario_project
 from planning_testlib import FIXTURES
 from test_planning_scenarios_eks import MODULE
 
@@ -27,10 +26,7 @@ URI_REF = re.compile(r"^([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "pipelines").mkdir()
-    write_module(tmp_path / "pipelines", "wf_scen_formats", MODULE)
-    write_json(tmp_path / "nodes.json", eks_nodes())
-    (tmp_path / "platform.yaml").write_text(yaml.safe_dump(preset_platform("eks-gpu", **BIG_LIMITS)))
+    scenario_project(tmp_path, "wf_scen_formats", MODULE, eks_nodes(), "eks-gpu", module_dir="pipelines")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -11,13 +11,10 @@ from typing import Any
 import pytest
 import yaml
 from planning_nodes import (
-    BIG_LIMITS,
     by_task,
     gfd_nodes,
-    preset_platform,
     run_check,
-    write_json,
-    write_module,
+    scenario_project,
 )
 
 MODULE = """
@@ -120,9 +117,7 @@ POOL_FILE = {
 
 @pytest.fixture
 def gfd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_module(tmp_path, "wf_scen_gfd", MODULE)
-    write_json(tmp_path / "nodes.json", gfd_nodes())
-    (tmp_path / "platform.yaml").write_text(yaml.safe_dump(preset_platform("gfd", **BIG_LIMITS)))
+    scenario_project(tmp_path, "wf_scen_gfd", MODULE, gfd_nodes(), "gfd")
     (tmp_path / "pools.yaml").write_text(yaml.safe_dump(POOL_FILE))
     monkeypatch.chdir(tmp_path)
     return tmp_path

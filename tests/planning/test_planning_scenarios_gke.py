@@ -13,10 +13,8 @@ from planning_nodes import (
     BIG_LIMITS,
     by_task,
     gke_nodes,
-    preset_platform,
     run_check,
-    write_json,
-    write_module,
+    scenario_project,
 )
 
 MODULE = """
@@ -92,9 +90,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
 
 @pytest.fixture
 def gke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_module(tmp_path, "wf_scen_gke", MODULE)
-    write_json(tmp_path / "nodes.json", gke_nodes())
-    (tmp_path / "platform.yaml").write_text(yaml.safe_dump(preset_platform("gke-gpu", **BIG_LIMITS)))
+    scenario_project(tmp_path, "wf_scen_gke", MODULE, gke_nodes(), "gke-gpu")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
